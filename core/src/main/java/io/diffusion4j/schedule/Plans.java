@@ -1,0 +1,146 @@
+package io.diffusion4j.schedule;
+
+import io.diffusion4j.util.Check;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sampling plans with diffusers' semantics, one factory per scheduler family. Each factory names the
+ * diffusers scheduler whose {@code set_timesteps} it reproduces.
+ */
+public final class Plans {
+    private Plans() {}
+
+    /**
+     * {@code DDIMScheduler} / {@code DDPMScheduler}: timesteps of {@link Timesteps#ddim}; each step goes
+     * to t − T div N; below 0 the target is the clean sample when {@code setAlphaToOne} (ᾱ_prev = 1),
+     * else ᾱ_0. The initial noise is ε (diffusers' {@code init_noise_sigma} = 1).
+     */
+    public static Plan ddim(DiscreteVp vp, int steps, Spacing spacing, int stepsOffset, boolean setAlphaToOne) {
+        int[] ts = Timesteps.ddim(spacing, vp.trainSteps(), steps, stepsOffset);
+        int ratio = vp.trainSteps() / steps;
+        List<NoiseLevel> points = new ArrayList<>();
+        List<NoiseLevel> targets = new ArrayList<>();
+        for (int t : ts) {
+            points.add(vp.level(t));
+            int prev = t - ratio;
+            if (prev >= 0) {
+                targets.add(vp.level(prev));
+            } else {
+                targets.add(setAlphaToOne ? NoiseLevel.clean(-1) : vp.level(0));
+            }
+        }
+        return new Plan(vp, points, targets, 1.0);
+    }
+
+    /**
+     * {@code DPMSolverMultistepScheduler} (and the other DPM-Solver family classes): timesteps of {@link
+     * Timesteps#dpmSolver}, or with {@code karras} the ρ = 7 ramp between the table's σ_min and σ_max
+     * with timesteps rounded from log-σ interpolation ({@code use_karras_sigmas}); the final level
+     * follows {@code finalSigma}. Initial noise ε.
+     */
+    public static Plan dpmSolver(DiscreteVp vp, int steps, Spacing spacing, int stepsOffset, FinalSigma finalSigma, boolean karras) {
+        Check.notNull(finalSigma, "final_sigmas_type");
+        List<NoiseLevel> levels = new ArrayList<>();
+        if (karras) {
+            for (double s : karrasVeSigmas(vp, steps)) {
+                levels.add(fromVeSigma(Math.rint(vp.timeOfVeSigma(s)), s));
+            }
+        } else {
+            for (int t : Timesteps.dpmSolver(spacing, vp.trainSteps(), steps, stepsOffset)) {
+                levels.add(vp.level(t));
+            }
+        }
+        levels.add(finalSigma == FinalSigma.ZERO ? NoiseLevel.clean(0) : vp.level(0));
+        return Plan.chain(vp, levels, 1.0);
+    }
+
+    /**
+     * {@code EulerDiscreteScheduler} / {@code HeunDiscreteScheduler} (k-diffusion σ view): timesteps of
+     * {@link Timesteps#euler} (fractional for {@code linspace}), σ_ve interpolated linearly over t, or
+     * with {@code karras} the Karras ramp at log-σ-interpolated (unrounded) times; a final σ = 0. The
+     * initial noise scale is diffusers' {@code init_noise_sigma} (σ_max, or √(σ_max² + 1) for {@code
+     * leading}) times α at the first level, which converts it to our x = α·x₀ + σ·ε scaling.
+     */
+    public static Plan euler(DiscreteVp vp, int steps, Spacing spacing, int stepsOffset, boolean karras) {
+        List<NoiseLevel> levels = new ArrayList<>();
+        if (karras) {
+            for (double s : karrasVeSigmas(vp, steps)) {
+                levels.add(fromVeSigma(vp.timeOfVeSigma(s), s));
+            }
+        } else {
+            for (double t : Timesteps.euler(spacing, vp.trainSteps(), steps, stepsOffset)) {
+                levels.add(fromVeSigma(t, vp.veSigma(t)));
+            }
+        }
+        NoiseLevel first = levels.get(0);
+        double veMax = first.veSigma();
+        double init = (spacing == Spacing.LEADING && !karras) ? Math.sqrt(veMax * veMax + 1) : veMax;
+        levels.add(NoiseLevel.clean(0));
+        return Plan.chain(vp, levels, init * first.alpha());
+    }
+
+    /**
+     * {@code FlowMatchEulerDiscreteScheduler}: σ = linspace(σ_max, σ_min, N) with σ_min = shifted(1/T),
+     * shifted once more, then σ = 0 appended; t = σ (the scheduler's timesteps are σ·T). Initial noise ε.
+     *
+     * @param trainSteps diffusers' {@code num_train_timesteps} (1000), which fixes σ_min
+     */
+    public static Plan flowMatch(RectifiedFlow flow, int steps, int trainSteps) {
+        Check.positive(steps, "steps");
+        Check.positive(trainSteps, "num_train_timesteps");
+        double sigmaMax = flow.shifted(1.0);
+        double sigmaMin = flow.shifted(1.0 / trainSteps);
+        List<NoiseLevel> levels = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            double s = flow.shifted(Timesteps.linspace(sigmaMax, sigmaMin, steps, i));
+            levels.add(flow.level(s));
+        }
+        levels.add(flow.level(0));
+        return Plan.chain(flow, levels, 1.0);
+    }
+
+    /** EDM (Karras et al. 2022): the ρ-ramp of the schedule then σ = 0; initial noise σ_max·ε. */
+    public static Plan karras(KarrasSigmas schedule, int steps) {
+        List<NoiseLevel> levels = new ArrayList<>();
+        for (double s : schedule.sigmas(steps)) {
+            levels.add(new NoiseLevel(s, 1.0, s));
+        }
+        levels.add(NoiseLevel.clean(0));
+        return Plan.chain(schedule, levels, schedule.sigmaMax());
+    }
+
+    /**
+     * A uniform plan in schedule time from t_max to t_min then to the clean sample, for continuous-time
+     * solvers (probability-flow ODE, reverse SDE, predictor–corrector): N + 1 levels at t_max − i·(t_max −
+     * t_min)/N, i = 0 … N, ending at t_min. Initial noise √(α² + σ²)·ε at t_max (the marginal scale of
+     * unit-variance data).
+     */
+    public static Plan uniform(NoiseSchedule schedule, int steps, double tMax, double tMin) {
+        Check.positive(steps, "steps");
+        schedule.checkTime(tMax);
+        schedule.checkTime(tMin);
+        if (!(tMax > tMin)) {
+            throw new IllegalArgumentException("tMax must be > tMin, got tMax=" + tMax + ", tMin=" + tMin);
+        }
+        List<NoiseLevel> levels = new ArrayList<>();
+        for (int i = 0; i <= steps; i++) {
+            levels.add(schedule.level(tMax - i * (tMax - tMin) / steps));
+        }
+        NoiseLevel first = levels.get(0);
+        // Unit-variance data at the first level has standard deviation √(α² + σ²).
+        return Plan.chain(schedule, levels, Math.hypot(first.alpha(), first.sigma()));
+    }
+
+    /** Karras ramp between the VP table's σ_ve[0] and σ_ve[T−1] (diffusers {@code _convert_to_karras}). */
+    static double[] karrasVeSigmas(DiscreteVp vp, int steps) {
+        double[] table = vp.veSigmas();
+        return KarrasSigmas.ramp(table[0], table[table.length - 1], 7.0, steps);
+    }
+
+    /** The VP level whose σ_ve is {@code veSigma}, evaluated at schedule time t. */
+    static NoiseLevel fromVeSigma(double t, double veSigma) {
+        return NoiseLevel.ofVeSigma(t, veSigma, true);
+    }
+}
