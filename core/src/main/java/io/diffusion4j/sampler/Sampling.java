@@ -1,0 +1,169 @@
+package io.diffusion4j.sampler;
+
+import io.diffusion4j.schedule.DiscreteVp;
+import io.diffusion4j.schedule.FinalSigma;
+import io.diffusion4j.schedule.KarrasSigmas;
+import io.diffusion4j.schedule.NoiseSchedule;
+import io.diffusion4j.schedule.Plan;
+import io.diffusion4j.schedule.Plans;
+import io.diffusion4j.schedule.RectifiedFlow;
+import io.diffusion4j.schedule.Spacing;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * Samplers by name, each with the plan diffusers' scheduler of that name makes by default. The names
+ * are what the command line accepts ({@code --sampler}); the table says which classes and plans
+ * they stand for. η applies to the samplers that take it ({@code ddim}, {@code euler-a}) and must be 0
+ * for the others.
+ *
+ * <table>
+ * <caption>Named samplers</caption>
+ * <tr><th>name</th><th>sampler</th><th>plan (diffusers scheduler default)</th></tr>
+ * <tr><td>ddim</td><td>{@link Ddim} (η)</td><td>{@link Plans#ddim} leading, set_alpha_to_one</td></tr>
+ * <tr><td>dpm++2m, dpm++3m</td><td>{@link DpmSolverPlusPlus} order 2, 3</td><td>{@link Plans#dpmSolver} linspace, final σ = 0</td></tr>
+ * <tr><td>dpm++2m-karras, dpm++3m-karras</td><td>the same</td><td>with Karras σ ({@code use_karras_sigmas})</td></tr>
+ * <tr><td>euler, heun</td><td>{@link Euler}, {@link Heun}</td><td>{@link Plans#euler} linspace</td></tr>
+ * <tr><td>euler-karras</td><td>{@link Euler}</td><td>{@link Plans#euler} with Karras σ</td></tr>
+ * <tr><td>pf-ode</td><td>{@link ProbabilityFlowOde} (RK4)</td><td>{@link Plans#euler} linspace</td></tr>
+ * <tr><td>flow-euler, flow-heun</td><td>{@link FlowEuler}, {@link FlowHeun}</td><td>{@link Plans#flowMatch}</td></tr>
+ * </table>
+ * On a {@link KarrasSigmas} (EDM) schedule the σ-space samplers use {@link Plans#karras}.
+ */
+public final class Sampling {
+    private Sampling() {}
+
+    /** A sampler with the plan it should follow. */
+    public record Choice(Sampler sampler, Plan plan) {}
+
+    /** The named methods. */
+    public enum Method {
+        DDIM("ddim", "DDIM"),
+        DPMPP_2M("dpm++2m", "DPM++ 2M"),
+        DPMPP_3M("dpm++3m", "DPM++ 3M"),
+        DPMPP_2M_KARRAS("dpm++2m-karras", "DPM++ 2M Karras"),
+        DPMPP_3M_KARRAS("dpm++3m-karras", "DPM++ 3M Karras"),
+        EULER("euler", "Euler"),
+        EULER_KARRAS("euler-karras", "Euler Karras"),
+        HEUN("heun", "Heun"),
+        PF_ODE("pf-ode", "probability-flow ODE (RK4)"),
+        FLOW_EULER("flow-euler", "flow-matching Euler"),
+        FLOW_HEUN("flow-heun", "flow-matching Heun");
+
+        private final String cliName;
+        private final String label;
+
+        Method(String cliName, String label) {
+            this.cliName = cliName;
+            this.label = label;
+        }
+
+        /** The name the command line uses. */
+        public String cliName() {
+            return cliName;
+        }
+
+        /** A human-readable name. */
+        public String label() {
+            return label;
+        }
+
+        /** Whether this method needs a rectified-flow schedule. */
+        public boolean isFlow() {
+            return this == FLOW_EULER || this == FLOW_HEUN;
+        }
+
+        /**
+         * The sampler and its default plan for {@code steps} steps on {@code schedule}.
+         *
+         * @param eta stochasticity η ≥ 0, for the samplers that take it (must be 0 for the others)
+         */
+        public Choice choose(NoiseSchedule schedule, int steps, double eta) {
+            if (!(eta >= 0) || Double.isInfinite(eta)) {
+                throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
+            }
+            if (eta != 0 && this != DDIM) {
+                throw new IllegalArgumentException("eta applies to ddim only, got eta=" + eta + " for " + cliName);
+            }
+            if (isFlow()) {
+                if (!(schedule instanceof RectifiedFlow flow)) {
+                    throw new IllegalArgumentException(cliName + " needs a rectified-flow model; for this "
+                            + kind(schedule) + " model use one of " + namesFor(schedule));
+                }
+                return new Choice(this == FLOW_EULER ? new FlowEuler() : new FlowHeun(), Plans.flowMatch(flow, steps, 1000));
+            }
+            Sampler sampler = sampler(eta);
+            if (schedule instanceof KarrasSigmas edm && this != DDIM) {
+                return new Choice(sampler, Plans.karras(edm, steps));
+            }
+            if (!(schedule instanceof DiscreteVp vp)) {
+                throw new IllegalArgumentException(cliName + " needs a discrete-time (DDPM-type) model; for this "
+                        + kind(schedule) + " model use one of " + namesFor(schedule));
+            }
+            return new Choice(sampler, plan(vp, steps));
+        }
+
+        private Sampler sampler(double eta) {
+            return switch (this) {
+                case DDIM -> new Ddim(eta);
+                case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverPlusPlus(2);
+                case DPMPP_3M, DPMPP_3M_KARRAS -> new DpmSolverPlusPlus(3);
+                case EULER, EULER_KARRAS -> new Euler();
+                case HEUN -> new Heun();
+                case PF_ODE -> new ProbabilityFlowOde();
+                case FLOW_EULER -> new FlowEuler();
+                case FLOW_HEUN -> new FlowHeun();
+            };
+        }
+
+        private Plan plan(DiscreteVp vp, int steps) {
+            return switch (this) {
+                case DDIM -> Plans.ddim(vp, steps, Spacing.LEADING, 0, true);
+                case DPMPP_2M, DPMPP_3M -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, false);
+                case DPMPP_2M_KARRAS, DPMPP_3M_KARRAS -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, true);
+                case EULER_KARRAS -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, true);
+                default -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, false);
+            };
+        }
+    }
+
+    /** The method called {@code name} (case-insensitive); the error lists every name. */
+    public static Method method(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        for (Method m : Method.values()) {
+            if (m.cliName.equals(n)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown sampler '" + name + "'; choose one of " + String.join(", ", new Names()));
+    }
+
+    /** Every name, in table order (picocli completion candidates). */
+    public static final class Names implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(Method.values()).map(Method::cliName).iterator();
+        }
+    }
+
+    private static String namesFor(NoiseSchedule schedule) {
+        ArrayList<String> names = new ArrayList<>();
+        for (Method m : Method.values()) {
+            boolean fits = schedule instanceof RectifiedFlow ? m.isFlow() : !m.isFlow() && !(schedule instanceof KarrasSigmas && m == Method.DDIM);
+            if (fits) {
+                names.add(m.cliName);
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    private static String kind(NoiseSchedule schedule) {
+        if (schedule instanceof RectifiedFlow) {
+            return "rectified-flow";
+        }
+        return schedule instanceof KarrasSigmas ? "EDM" : "discrete-time";
+    }
+}
