@@ -27,7 +27,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final double RADIUS = 2.0;
     private static final double STD = 0.1;
 
-    @Option(names = "--sampler", defaultValue = "dpm++2m", description = "Sampler name: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.",
+    @Option(names = "--sampler", defaultValue = "dpm++2m-karras", description = "Sampler name: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.",
             completionCandidates = Sampling.Names.class)
     String sampler;
 
