@@ -52,6 +52,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Sampling.Method method = Sampling.method(sampler);
@@ -78,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         output.write(tmp -> ScatterPlot.write(tmp, new String[] {
             "data: 8 gaussians (" + count + " points)",
             method.label() + ", " + steps + " steps, exact denoiser"}, new float[][] {real, generated}, 3.2));
-        System.out.println("wrote " + output.path() + " (" + count + " samples, " + method.label() + ", "
+        spec.commandLine().getOut().println("wrote " + output.path() + " (" + count + " samples, " + method.label() + ", "
                 + choice.sampler().evaluations(choice.plan()) + " denoiser evaluations)");
         return 0;
     }

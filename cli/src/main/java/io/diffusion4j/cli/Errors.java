@@ -43,6 +43,15 @@ final class Errors {
         return s.replace('\n', ' ').replace('\r', ' ').trim();
     }
 
+    /** A failure at run time that is not a bug (unwritable output, corrupt input): exit 1. */
+    static final class RunFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RunFailure(String message) {
+            super(message);
+        }
+    }
+
     /** A usage error found after parsing (bad combination of values): exit 2. */
     static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;

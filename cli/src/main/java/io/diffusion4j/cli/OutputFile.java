@@ -1,7 +1,6 @@
 package io.diffusion4j.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +29,10 @@ final class OutputFile {
         }
         Path parent = abs.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new Errors.UsageException(option + " " + path + ": folder " + parent + " does not exist; create it first");
+            throw new Errors.RunFailure(option + " " + path + ": folder " + parent + " does not exist; create it first");
         }
         if (!Files.isWritable(parent)) {
-            throw new Errors.UsageException(option + " " + path + ": folder " + parent + " is not writable; choose a writable folder");
+            throw new Errors.RunFailure(option + " " + path + ": folder " + parent + " is not writable; choose a writable folder");
         }
         return new OutputFile(abs);
     }
@@ -54,7 +53,7 @@ final class OutputFile {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new Errors.RunFailure("cannot write " + target + ": " + e.getMessage() + "; check the folder's permissions and free space");
         } finally {
             if (tmp != null) {
                 try {
