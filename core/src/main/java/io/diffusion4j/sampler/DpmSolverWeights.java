@@ -13,11 +13,12 @@ final class DpmSolverWeights {
 
     /**
      * @param order 1 … 3; history must hold at least order − 1 entries (m₁, m₂ newest first)
+     * @param solver the solver type and third-order form
      * @param from the level of x and m₀ (λ_s0)
      * @param to the target level (λ_t, finite)
      * @return {w₀, w₁, …, w_order}
      */
-    static double[] of(int order, DpmSolverPlusPlus.SolverType type, NoiseLevel from, NoiseLevel to, History history) {
+    static double[] of(int order, DpmSolverPlusPlus solver, NoiseLevel from, NoiseLevel to, History history) {
         double lambda0 = from.lambda();
         double h = to.lambda() - lambda0;
         double em1 = Math.expm1(-h);                 // e^{-h} − 1, exact for small h
@@ -29,11 +30,14 @@ final class DpmSolverWeights {
         double r0 = (lambda0 - history.get(0).level().lambda()) / h;
         double c1 = em1 / h + 1;                     // ((e^{-h} − 1)/h + 1), coefficient of D₁ (heun, order 3)
         if (order == 2) {
-            double d1 = to.alpha() * (type == DpmSolverPlusPlus.SolverType.MIDPOINT ? -0.5 * em1 : c1) / r0;
+            double d1 = to.alpha() * (solver.solverType() == DpmSolverPlusPlus.SolverType.MIDPOINT ? -0.5 * em1 : c1) / r0;
             return new double[] {scale, base + d1, -d1};
         }
         double r1 = (history.get(0).level().lambda() - history.get(1).level().lambda()) / h;
-        double c2 = -((em1 + h) / (h * h) - 0.5);    // coefficient of D₂
+        double c2 = -((em1 + h) / (h * h) - 0.5);    // −φ₃, coefficient of D₂ in diffusers
+        if (solver.thirdOrder() == DpmSolverPlusPlus.ThirdOrder.TAYLOR) {
+            c2 *= 2;                                 // D₂ ≈ h²·x̂₀''/2, the Taylor term needs h²·x̂₀''
+        }
         double p = (c1 * (1 + r0 / (r0 + r1)) + c2 / (r0 + r1)) / r0;   // weight of (m₀ − m₁)
         double q = (c1 * r0 + c2) / (r0 + r1) / r1;                       // weight of −(m₁ − m₂)
         double a = to.alpha();

@@ -28,7 +28,10 @@ final class VeSteps {
         return ctx.denoiser().denoise(x, level, ctx.cond()).eps();
     }
 
-    /** Denoiser calls of a solver that costs {@code perStep} calls per step and 1 for a step to σ = 0. */
+    /**
+     * Denoiser calls of a single-step solver that costs {@code perStep} calls per step and 1 for a step
+     * to σ = 0 (where it falls back to Euler); shared with {@link FlowHeun}.
+     */
     static int evaluations(Plan plan, int perStep) {
         int n = 0;
         for (NoiseLevel target : plan.targets()) {

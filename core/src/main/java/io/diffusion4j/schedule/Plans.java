@@ -59,24 +59,29 @@ public final class Plans {
     /**
      * {@code EulerDiscreteScheduler} / {@code HeunDiscreteScheduler} (k-diffusion σ view): timesteps of
      * {@link Timesteps#euler} (fractional for {@code linspace}), σ_ve interpolated linearly over t, or
-     * with {@code karras} the Karras ramp at log-σ-interpolated (unrounded) times; a final σ = 0. The
-     * initial noise scale is diffusers' {@code init_noise_sigma} (σ_max, or √(σ_max² + 1) for {@code
-     * leading}) times α at the first level, which converts it to our x = α·x₀ + σ·ε scaling.
+     * with {@code karras} the Karras ramp at log-σ-interpolated (unrounded) times; a final σ = 0. As in
+     * diffusers, the Karras ramp runs between the σ of the spacing's first and last timesteps (the
+     * table's ends only for {@code linspace}). The initial noise scale is diffusers' {@code
+     * init_noise_sigma} (σ_max, or √(σ_max² + 1) for {@code leading}, with or without Karras σ) times α at
+     * the first level, which converts it to our x = α·x₀ + σ·ε scaling.
      */
     public static Plan euler(DiscreteVp vp, int steps, Spacing spacing, int stepsOffset, boolean karras) {
         List<NoiseLevel> levels = new ArrayList<>();
+        double[] ts = Timesteps.euler(spacing, vp.trainSteps(), steps, stepsOffset);
         if (karras) {
-            for (double s : karrasVeSigmas(vp, steps)) {
+            double veMin = vp.veSigma(ts[ts.length - 1]);
+            double veMax = vp.veSigma(ts[0]);
+            for (double s : KarrasSigmas.ramp(veMin, veMax, 7.0, steps)) {
                 levels.add(fromVeSigma(vp.timeOfVeSigma(s), s));
             }
         } else {
-            for (double t : Timesteps.euler(spacing, vp.trainSteps(), steps, stepsOffset)) {
+            for (double t : ts) {
                 levels.add(fromVeSigma(t, vp.veSigma(t)));
             }
         }
         NoiseLevel first = levels.get(0);
         double veMax = first.veSigma();
-        double init = (spacing == Spacing.LEADING && !karras) ? Math.sqrt(veMax * veMax + 1) : veMax;
+        double init = spacing == Spacing.LEADING ? Math.sqrt(veMax * veMax + 1) : veMax;
         levels.add(NoiseLevel.clean(0));
         return Plan.chain(vp, levels, init * first.alpha());
     }
