@@ -1,0 +1,20 @@
+package io.diffusion4j.train;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Turns a clean batch into what the network is trained on. All randomness (times, noise, label
+ * dropout) is a pure function of (seed, step), so a resumed run draws exactly what the uninterrupted
+ * run would have drawn.
+ */
+public interface Objective {
+    /**
+     * @param x0 clean images (N, C, H, W) in [−1, 1]
+     * @param labels int64 (N,) class labels, or null for unconditional training
+     * @param seed the run's seed
+     * @param step the optimisation step (0-based)
+     * @return the network input, its conditioning, the regression target and per-row weights,
+     *     owned by x0's manager
+     */
+    TrainingBatch prepare(NDArray x0, NDArray labels, long seed, long step);
+}
