@@ -47,12 +47,12 @@ public sealed interface X0Clipping {
      * x̂₀ = clamp(x̂₀, −s, s)/s.
      *
      * @param ratio {@code dynamic_thresholding_ratio} in (0, 1]
-     * @param maxValue {@code sample_max_value} ≥ 1
+     * @param maxValue {@code sample_max_value} &gt; 0 (below 1 it caps s, as torch.clamp(s, 1, max) does)
      */
     record Dynamic(double ratio, double maxValue) implements X0Clipping {
         public Dynamic {
             Check.inRange(ratio, Double.MIN_VALUE, 1.0, "dynamic_thresholding_ratio");
-            Check.inRange(maxValue, 1.0, Double.MAX_VALUE, "sample_max_value");
+            Check.positive(maxValue, "sample_max_value");   // diffusers accepts < 1: s = min(max(q, 1), maxValue)
         }
 
         @Override
