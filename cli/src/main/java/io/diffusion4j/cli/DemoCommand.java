@@ -40,8 +40,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed; default ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--eta", defaultValue = "0", description = "Noise of DDIM-type samplers, >= 0; default ${DEFAULT-VALUE}.")
-    double eta;
+    @Option(names = "--eta", description = "Noise of ddim (default 0) and euler-a (default 1), >= 0.")
+    Double eta;
 
     @Option(names = "--out", defaultValue = "demo.png", description = "Output PNG; default ${DEFAULT-VALUE}.")
     Path out;
@@ -64,12 +64,13 @@ final class DemoCommand implements Callable<Integer> {
         if (count < 1 || count > 100_000) {
             throw new Errors.UsageException("--count must be in 1..100000, got " + count);
         }
-        if (!(eta >= 0) || Double.isInfinite(eta)) {
+        double etaValue = eta == null ? method.defaultEta() : eta;
+        if (!(etaValue >= 0) || Double.isInfinite(etaValue)) {
             throw new Errors.UsageException("--eta must be a finite number >= 0, got " + eta);
         }
         OutputFile output = OutputFile.check(out, force, "--out");
         NoiseSchedule schedule = method.isFlow() ? new RectifiedFlow() : DiscreteVp.defaults();
-        Sampling.Choice choice = method.choose(schedule, steps, eta);
+        Sampling.Choice choice = method.choose(schedule, steps, etaValue);
         GaussianMixtureDenoiser data = eightGaussians();
         float[] real = realSamples(count, seed);
         float[] generated;

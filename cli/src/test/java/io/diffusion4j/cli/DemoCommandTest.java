@@ -59,7 +59,7 @@ class DemoCommandTest {
         assertOneLineError(run("demo", "--eta", "-1", "--out", png.toString()), 2, "--eta must be a finite number >= 0");
         assertOneLineError(run("demo", "--bogus"), 2, "Unknown option: '--bogus'");
         assertOneLineError(run("demo", "--steps", "many"), 2, "'many' is not an int");
-        assertOneLineError(run("demo", "--sampler", "flow-euler", "--eta", "0.5", "--out", png.toString()), 2, "eta applies to ddim only");
+        assertOneLineError(run("demo", "--sampler", "flow-euler", "--eta", "0.5", "--out", png.toString()), 2, "eta applies to ddim and euler-a only");
         assertOneLineError(run(), 2, "a command is required");
         assertFalse(Files.exists(png));
     }

@@ -45,10 +45,7 @@ public record Ddim(double eta, X0Clipping clipping, boolean useClippedModelOutpu
         double variance = (1 - abPrev) / (1 - abT) * (1 - abT / abPrev);
         double std = eta * Math.sqrt(Math.max(variance, 0));
         double dirScale = Math.sqrt(Math.max(1 - abPrev - std * std, 0));
-        NDArray next = x0.mul(to.alpha()).add(eps.mul(dirScale));
-        if (std > 0) {
-            next = next.add(ctx.noise().normal(0).mul(std));
-        }
+        NDArray next = Ancestral.addNoise(x0.mul(to.alpha()).add(eps.mul(dirScale)), std, ctx.noise(), 0);
         return new Stepped(next, x0, history);
     }
 }

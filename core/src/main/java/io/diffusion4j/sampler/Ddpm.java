@@ -16,13 +16,14 @@ import io.diffusion4j.util.Check;
  * <p>As diffusers does for skipped steps, the coefficients come from the two levels, not from the
  * β table: with ᾱ = α² at the evaluated level and ᾱ' at the target, β = 1 − ᾱ/ᾱ' and α_step = 1 − β;
  * μ̃ = √ᾱ'·β/(1 − ᾱ)·x̂₀ + √α_step·(1 − ᾱ')/(1 − ᾱ)·x. We write them as β = σ² − (α/α')²·σ'² and
- * 1 − ᾱ = σ², which is the same for variance-preserving levels and the Gaussian posterior of any
- * process x = α·x₀ + σ·ε (Kingma et al. 2021, eq. 28–29), so any plan works.
+ * 1 − ᾱ = σ², which is the same for variance-preserving levels and is the Gaussian posterior of any
+ * process x = α·x₀ + σ·ε (Kingma et al. 2021, "Variational diffusion models", with σ²_{t|s} = β), so
+ * any plan works.
  *
  * <p>No noise is added on a step to the clean sample. diffusers adds noise whenever the evaluated
- * timestep is &gt; 0, so with a last timestep t &gt; 0 ({@code steps_offset = 1}, {@code trailing}) it
- * adds β̃ = 1e-20 (negligible) or, with {@code fixed_large}, noise of variance β_t on the final step;
- * we do not.
+ * timestep is &gt; 0, so with a last timestep t &gt; 0 ({@code steps_offset = 1}, {@code trailing}) its
+ * final step adds noise of variance 1e-20 (β̃ = 0, clamped; negligible) or, with {@code fixed_large},
+ * of variance β_t; we do not.
  *
  * @param variance the reverse-step variance v
  * @param clipping what to do to x̂₀ (diffusers' default is {@code clip_sample} with range 1)

@@ -7,6 +7,8 @@ import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 import io.diffusion4j.util.Check;
 
+import java.util.Arrays;
+
 /**
  * Predictor–corrector sampling (Song et al. 2021, Alg. 2, and Alg. 4/5 of App. G): each step is one
  * {@link ReverseSde} predictor step to the target level, then {@code correctorSteps} Langevin MCMC steps
@@ -72,7 +74,7 @@ public record PredictorCorrector(int correctorSteps, double snr) implements Samp
             diffusion[r] = (float) Math.sqrt(2 * stepSize);
         }
         long[] dims = new long[x.getShape().dimension()];
-        java.util.Arrays.fill(dims, 1);
+        Arrays.fill(dims, 1);
         dims[0] = n;
         Shape perRow = new Shape(dims);
         NDArray driftRows = x.getManager().create(drift, perRow);

@@ -17,8 +17,9 @@ import io.diffusion4j.schedule.Plan;
  * σ̃² − σ̃'² the forward variance between the levels. It is first order in the weak sense. In the
  * ancestral form of {@link Ancestral}: σ̃_down = σ̃'²/σ̃, σ_up = √(σ̃² − σ̃'²).
  *
- * <p>A step to σ̃' = 0 adds no noise and lands on x̂₀ (Song et al.'s final denoising step). diffusers
- * has no such scheduler ({@code ScoreSdeVeScheduler.step_pred} is the same update for VE models).
+ * <p>A step to σ̃' = 0 adds no noise and lands on x̂₀ (Song et al.'s final denoising step). diffusers'
+ * {@code ScoreSdeVeScheduler.step_pred} is this update for VE models (α = 1, score from the network);
+ * for other processes diffusers has no reverse-SDE scheduler.
  * Plans: {@link io.diffusion4j.schedule.Plans#euler}, {@code Plans.karras}, {@code Plans.uniform},
  * {@code Plans.ddim}, … with α &gt; 0 at every level.
  */

@@ -17,18 +17,22 @@ import java.util.Locale;
 /**
  * Samplers by name, each with the plan diffusers' scheduler of that name makes by default. The names
  * are what the command line accepts ({@code --sampler}); the table says which classes and plans
- * they stand for. η applies to the samplers that take it ({@code ddim}, {@code euler-a}) and must be 0
- * for the others.
+ * they stand for. η applies to the samplers that take it ({@code ddim}, {@code euler-a}; default 0
+ * and 1) and must be left unset for the others.
  *
  * <table>
  * <caption>Named samplers</caption>
  * <tr><th>name</th><th>sampler</th><th>plan (diffusers scheduler default)</th></tr>
+ * <tr><td>ddpm</td><td>{@link Ddpm} fixed_small, x̂₀ clipped to ±1</td><td>{@link Plans#ddim} leading (as {@code DDPMScheduler})</td></tr>
  * <tr><td>ddim</td><td>{@link Ddim} (η)</td><td>{@link Plans#ddim} leading, set_alpha_to_one</td></tr>
  * <tr><td>dpm++2m, dpm++3m</td><td>{@link DpmSolverPlusPlus} order 2, 3</td><td>{@link Plans#dpmSolver} linspace, final σ = 0</td></tr>
  * <tr><td>dpm++2m-karras, dpm++3m-karras</td><td>the same</td><td>with Karras σ ({@code use_karras_sigmas})</td></tr>
  * <tr><td>euler, heun</td><td>{@link Euler}, {@link Heun}</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>euler-karras</td><td>{@link Euler}</td><td>{@link Plans#euler} with Karras σ</td></tr>
+ * <tr><td>euler-a</td><td>{@link EulerAncestral} (η, default 1)</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>pf-ode</td><td>{@link ProbabilityFlowOde} (RK4)</td><td>{@link Plans#euler} linspace</td></tr>
+ * <tr><td>sde</td><td>{@link ReverseSde} (Euler–Maruyama)</td><td>{@link Plans#euler} linspace</td></tr>
+ * <tr><td>pc</td><td>{@link PredictorCorrector} (1 Langevin step, r = 0.16)</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>flow-euler, flow-heun</td><td>{@link FlowEuler}, {@link FlowHeun}</td><td>{@link Plans#flowMatch}</td></tr>
  * </table>
  * On a {@link KarrasSigmas} (EDM) schedule the σ-space samplers use {@link Plans#karras}.
@@ -41,6 +45,7 @@ public final class Sampling {
 
     /** The named methods. */
     public enum Method {
+        DDPM("ddpm", "DDPM"),
         DDIM("ddim", "DDIM"),
         DPMPP_2M("dpm++2m", "DPM++ 2M"),
         DPMPP_3M("dpm++3m", "DPM++ 3M"),
@@ -49,7 +54,10 @@ public final class Sampling {
         EULER("euler", "Euler"),
         EULER_KARRAS("euler-karras", "Euler Karras"),
         HEUN("heun", "Heun"),
+        EULER_A("euler-a", "Euler ancestral"),
         PF_ODE("pf-ode", "probability-flow ODE (RK4)"),
+        SDE("sde", "reverse SDE (Euler-Maruyama)"),
+        PC("pc", "predictor-corrector (Langevin)"),
         FLOW_EULER("flow-euler", "flow-matching Euler"),
         FLOW_HEUN("flow-heun", "flow-matching Heun");
 
@@ -76,17 +84,37 @@ public final class Sampling {
             return this == FLOW_EULER || this == FLOW_HEUN;
         }
 
+        /** Whether this method is defined only on discrete VP processes (ddpm, ddim). */
+        boolean needsDiscreteVp() {
+            return this == DDIM || this == DDPM;
+        }
+
+        /** Whether η can be set (ddim: default 0; euler-a: default 1). */
+        public boolean takesEta() {
+            return this == DDIM || this == EULER_A;
+        }
+
+        /** The method's own η when none is given. */
+        public double defaultEta() {
+            return this == EULER_A ? 1.0 : 0.0;
+        }
+
+        /** The sampler and its default plan, with the method's default η. */
+        public Choice choose(NoiseSchedule schedule, int steps) {
+            return choose(schedule, steps, defaultEta());
+        }
+
         /**
          * The sampler and its default plan for {@code steps} steps on {@code schedule}.
          *
-         * @param eta stochasticity η ≥ 0, for the samplers that take it (must be 0 for the others)
+         * @param eta stochasticity η ≥ 0 for ddim and euler-a; for the others it must equal {@link #defaultEta()}
          */
         public Choice choose(NoiseSchedule schedule, int steps, double eta) {
             if (!(eta >= 0) || Double.isInfinite(eta)) {
                 throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
             }
-            if (eta != 0 && this != DDIM) {
-                throw new IllegalArgumentException("eta applies to ddim only, got eta=" + eta + " for " + cliName);
+            if (eta != defaultEta() && !takesEta()) {
+                throw new IllegalArgumentException("eta applies to ddim and euler-a only, got eta=" + eta + " for " + cliName);
             }
             if (isFlow()) {
                 if (!(schedule instanceof RectifiedFlow flow)) {
@@ -96,7 +124,7 @@ public final class Sampling {
                 return new Choice(this == FLOW_EULER ? new FlowEuler() : new FlowHeun(), Plans.flowMatch(flow, steps, 1000));
             }
             Sampler sampler = sampler(eta);
-            if (schedule instanceof KarrasSigmas edm && this != DDIM) {
+            if (schedule instanceof KarrasSigmas edm && !needsDiscreteVp()) {
                 return new Choice(sampler, Plans.karras(edm, steps));
             }
             if (!(schedule instanceof DiscreteVp vp)) {
@@ -108,12 +136,16 @@ public final class Sampling {
 
         private Sampler sampler(double eta) {
             return switch (this) {
+                case DDPM -> Ddpm.diffusersDefaults();
                 case DDIM -> new Ddim(eta);
                 case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverPlusPlus(2);
                 case DPMPP_3M, DPMPP_3M_KARRAS -> new DpmSolverPlusPlus(3);
                 case EULER, EULER_KARRAS -> new Euler();
                 case HEUN -> new Heun();
+                case EULER_A -> new EulerAncestral(eta);
                 case PF_ODE -> new ProbabilityFlowOde();
+                case SDE -> new ReverseSde();
+                case PC -> new PredictorCorrector();
                 case FLOW_EULER -> new FlowEuler();
                 case FLOW_HEUN -> new FlowHeun();
             };
@@ -121,7 +153,7 @@ public final class Sampling {
 
         private Plan plan(DiscreteVp vp, int steps) {
             return switch (this) {
-                case DDIM -> Plans.ddim(vp, steps, Spacing.LEADING, 0, true);
+                case DDIM, DDPM -> Plans.ddim(vp, steps, Spacing.LEADING, 0, true);
                 case DPMPP_2M, DPMPP_3M -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, false);
                 case DPMPP_2M_KARRAS, DPMPP_3M_KARRAS -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, true);
                 case EULER_KARRAS -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, true);
@@ -152,7 +184,7 @@ public final class Sampling {
     private static String namesFor(NoiseSchedule schedule) {
         ArrayList<String> names = new ArrayList<>();
         for (Method m : Method.values()) {
-            boolean fits = schedule instanceof RectifiedFlow ? m.isFlow() : !m.isFlow() && !(schedule instanceof KarrasSigmas && m == Method.DDIM);
+            boolean fits = schedule instanceof RectifiedFlow ? m.isFlow() : !m.isFlow() && !(schedule instanceof KarrasSigmas && m.needsDiscreteVp());
             if (fits) {
                 names.add(m.cliName);
             }

@@ -36,7 +36,7 @@ class BadInputTest {
         refused(() -> Sampling.method("euler").choose(vp, 1001, 0), "steps must be <= num_train_timesteps (1000), got 1001");
         refused(() -> Sampling.method("ddim").choose(vp, 10, -0.1), "eta must be a finite number >= 0, got -0.1");
         refused(() -> Sampling.method("ddim").choose(vp, 10, Double.NaN), "eta", "NaN");
-        refused(() -> Sampling.method("flow-euler").choose(vp, 10, 0), "flow-euler needs a rectified-flow model", "use one of ddim");
+        refused(() -> Sampling.method("flow-euler").choose(vp, 10, 0), "flow-euler needs a rectified-flow model", "use one of ddpm, ddim");
         refused(() -> Sampling.method("ddim").choose(new RectifiedFlow(), 10, 0), "ddim needs a discrete-time", "flow-euler, flow-heun");
         refused(() -> Sampling.method("ddim").choose(KarrasSigmas.EDM, 10, 0), "ddim needs a discrete-time");
         refused(() -> new Ddim(-1), "eta must be a finite number >= 0, got -1.0");

@@ -23,7 +23,7 @@ class EulerAncestralTest {
     // 10,000 samples × 4 coordinates; tolerance 4 SE + the exact chain bias (StochasticFixtures).
     @Test
     void matchesTheDataMomentsOnTheEulerPlan() {
-        StochasticFixtures.checkMoments("euler-a, 1000 linspace steps", new EulerAncestral(), Plans.euler(VP, 1000, Spacing.LINSPACE, 0, false), data, 10_000);
+        StochasticFixtures.checkMoments("euler-a, 500 linspace steps", new EulerAncestral(), Plans.euler(VP, 500, Spacing.LINSPACE, 0, false), data, 10_000);
     }
 
     @Test

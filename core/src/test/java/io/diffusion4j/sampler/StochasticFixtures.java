@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Moment checks of the stochastic samplers on Gaussian data N(m, s²·I).
  *
  * <p>With the exact denoiser every step of Ddpm, Ddim, EulerAncestral and ReverseSde is affine in
- * (x, z): x' = A·x + B + C·z, the same for each coordinate. {@link #chain} reads A, B, C off the
+ * (x, z): x' = A·x + B + C·z, the same for each coordinate, with one noise draw z per step (the
+ * nonlinear PredictorCorrector is checked otherwise). {@link #chain} reads A, B, C off the
  * sampler itself, step by step, and propagates the mean and variance exactly: that gives the
  * discretisation bias of the chain (chain moments − data moments) without any sampling. The Monte
  * Carlo moments of {@link #moments} must then lie within 4 standard errors of the chain's moments,
@@ -47,10 +48,13 @@ final class StochasticFixtures {
         return out.toFloatArray();
     }
 
-    /** Samples {@code n} images of {@code data} and asserts {@link #assertMatches} against the exact chain. */
+    /**
+     * Samples {@code n} images of {@code data} (seed: the hash of {@code name}, so that checks do not
+     * share noise) and asserts {@link #assertMatches} against the exact chain.
+     */
     static void checkMoments(String name, Sampler sampler, Plan plan, GaussianData data, int n) {
         try (NDManager m = NDManager.newBaseManager()) {
-            Moments got = moments(sample(m, sampler, data.denoiser(), plan, data.dim(), n, 3));
+            Moments got = moments(sample(m, sampler, data.denoiser(), plan, data.dim(), n, name.hashCode()));
             assertMatches(name, got, chain(sampler, data, plan), data.mean(), data.std() * data.std());
         }
     }

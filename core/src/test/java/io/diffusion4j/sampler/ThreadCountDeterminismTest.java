@@ -68,7 +68,7 @@ class ThreadCountDeterminismTest {
             try (NDManager m = NDManager.newBaseManager()) {
                 for (Sampling.Method method : Sampling.Method.values()) {
                     NoiseSchedule schedule = method.isFlow() ? new RectifiedFlow() : DiscreteVp.defaults();
-                    double eta = method == Sampling.Method.DDIM ? 1.0 : 0.0;
+                    double eta = method.takesEta() ? 1.0 : method.defaultEta();   // stochastic where possible
                     Sampling.Choice c = method.choose(schedule, 12, eta);
                     NDArray x = new SamplingLoop(c.sampler(), data, c.plan())
                             .sample(m, new Shape(8), Conditioning.NONE, new NoiseSource(seed), NoiseSource.range(0, 256));
