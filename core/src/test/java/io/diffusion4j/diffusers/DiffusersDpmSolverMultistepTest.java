@@ -84,16 +84,13 @@ class DiffusersDpmSolverMultistepTest {
 
     /**
      * test_full_loop_no_noise_thres ({@code thresholding=True}, {@code dynamic_thresholding_ratio=0.87},
-     * {@code sample_max_value=0.5}): mean 1.1364 ± 1e-3. Our {@link X0Clipping.Dynamic} refuses
-     * {@code sample_max_value} &lt; 1, so diffusers' thresholding is applied here by a test-side wrapper of
-     * the denoiser (see {@link DiffusersFixtures.Thresholded}); DPM-Solver++ uses only x̂₀, so this is the
-     * same as clipping inside the solver.
+     * {@code sample_max_value=0.5}): mean 1.1364 ± 1e-3, with the solver's {@link X0Clipping.Dynamic}.
      */
     @Test
     void fullLoopNoNoiseThresholded() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Denoiser d = new DiffusersFixtures.Thresholded(new NetworkDenoiser(DUMMY_MODEL, Prediction.EPSILON), 0.87, 0.5);
-            NDArray x = run(SOLVER, d, plan(false), sampleDeter(m));
+            DpmSolverPlusPlus thresholded = SOLVER.withClipping(new X0Clipping.Dynamic(0.87, 0.5));
+            NDArray x = run(thresholded, new NetworkDenoiser(DUMMY_MODEL, Prediction.EPSILON), plan(false), sampleDeter(m));
             assertStats("DPMSolverMultistep test_full_loop_no_noise_thres", x, Double.NaN, 0, 1.1364, 1e-3);
         }
     }

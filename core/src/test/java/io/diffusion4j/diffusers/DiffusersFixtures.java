@@ -153,39 +153,4 @@ final class DiffusersFixtures {
             inner.checkPlan(plan);
         }
     }
-
-    /**
-     * diffusers' dynamic thresholding ({@code _threshold_sample}, used by {@code DPMSolverMultistepScheduler}
-     * with {@code thresholding=True}) applied to a denoiser's x̂₀: per sample s = quantile(|x̂₀|, ratio)
-     * (linear interpolation), then torch.clamp(s, min=1, max=maxValue) — which yields maxValue whenever
-     * maxValue &lt; 1 — and x̂₀ = clamp(x̂₀, −s, s)/s. ε̂ is recomputed from the thresholded x̂₀.
-     */
-    record Thresholded(Denoiser inner, double ratio, double maxValue) implements Denoiser {
-        @Override
-        public Estimate denoise(NDArray x, NoiseLevel level, Conditioning cond) {
-            Estimate e = inner.denoise(x, level, cond);
-            int n = (int) e.x0().getShape().get(0);
-            int d = (int) (e.x0().size() / n);
-            float[] v = e.x0().toFloatArray();
-            float[] out = new float[v.length];
-            float[] row = new float[d];
-            for (int r = 0; r < n; r++) {
-                for (int j = 0; j < d; j++) {
-                    row[j] = Math.abs(v[r * d + j]);
-                }
-                java.util.Arrays.sort(row);
-                double pos = ratio * (d - 1);
-                int lo = (int) Math.floor(pos);
-                int hi = Math.min(lo + 1, d - 1);
-                double q = row[lo] + (pos - lo) * (row[hi] - row[lo]);
-                float s = (float) Math.min(Math.max(q, 1.0), maxValue);
-                for (int j = 0; j < d; j++) {
-                    out[r * d + j] = Math.min(Math.max(v[r * d + j], -s), s) / s;
-                }
-            }
-            NDArray x0 = x.getManager().create(out, e.x0().getShape());
-            NDArray eps = x.sub(x0.mul(level.alpha())).div(level.sigma());
-            return new Estimate(x0, eps);
-        }
-    }
 }
