@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import io.diffusion4j.model.Conditioning;
 import io.diffusion4j.model.Denoiser;
 import io.diffusion4j.model.Estimate;
+import io.diffusion4j.model.Prediction;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.util.Check;
 
@@ -20,21 +21,25 @@ import io.diffusion4j.util.Check;
  * both branches go through the inner denoiser in one batched call of 2N rows, the unconditional half
  * labelled {@code nullLabel}.
  *
- * <p>{@code rescale} is diffusers' {@code guidance_rescale} φ (Lin et al. 2023, §3.4): the guided ε̃
- * is rescaled per sample to the standard deviation of ε_c and mixed, φ·ε̃_rescaled + (1 − φ)·ε̃; x̂₀
- * then follows from x = α·x̂₀ + σ·ε̃. We rescale ε̂ whatever the network predicts (diffusers rescales
- * the raw model output, the same for ε-prediction models).
+ * <p>{@code rescale} is diffusers' {@code guidance_rescale} φ (Lin et al. 2023, §3.4): the guided
+ * output is rescaled per sample to the standard deviation of the conditional output and mixed,
+ * φ·rescaled + (1 − φ)·guided. diffusers rescales the raw model output, so the rescaling happens in the
+ * space of {@code rescaleSpace} — the network's {@link Prediction} (ε for ε-models, v for v-models) —
+ * and the estimate is converted back from there.
  *
  * @param inner the class-conditional denoiser
  * @param scale guidance scale s ≥ 0 (1 = no guidance)
  * @param nullLabel the unconditional label (the model's {@code numClasses})
  * @param rescale guidance rescale φ in [0, 1] (0 = off)
+ * @param rescaleSpace the prediction type whose output is rescaled (the network's)
  */
-public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabel, double rescale) implements Denoiser {
+public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabel, double rescale, Prediction rescaleSpace)
+        implements Denoiser {
     public ClassifierFreeGuidance {
         Check.notNull(inner, "inner denoiser");
         Check.nonNegative(scale, "guidance scale");
         Check.inRange(rescale, 0.0, 1.0, "guidance_rescale");
+        Check.oneOf(rescaleSpace, Prediction.values(), "rescale prediction type");
         if (nullLabel < 0) {
             throw new IllegalArgumentException("null label must be >= 0, got " + nullLabel);
         }
@@ -42,7 +47,7 @@ public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabe
 
     /** Guidance without rescaling. */
     public ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabel) {
-        this(inner, scale, nullLabel, 0.0);
+        this(inner, scale, nullLabel, 0.0, Prediction.EPSILON);
     }
 
     @Override
@@ -67,9 +72,10 @@ public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabe
         if (rescale == 0.0 || level.alpha() == 0) {
             return new Estimate(x0G, epsG);
         }
-        NDArray rescaled = epsG.mul(std(epsC).div(std(epsG)));
-        NDArray epsR = rescaled.mul(rescale).add(epsG.mul(1 - rescale));
-        return new Estimate(x.sub(epsR.mul(level.sigma())).div(level.alpha()), epsR);
+        NDArray outC = rescaleSpace.target(x0.get(0), epsC, level);
+        NDArray outG = rescaleSpace.target(x0G, epsG, level);
+        NDArray rescaled = outG.mul(std(outC).div(std(outG)));
+        return rescaleSpace.toEstimate(rescaled.mul(rescale).add(outG.mul(1 - rescale)), x, level);
     }
 
     /** Per-sample standard deviation over all but the batch axis, shaped to broadcast. */

@@ -37,6 +37,6 @@ public record ClassifierGuidance(Denoiser inner, ClassifierGradient gradient, do
             throw new IllegalStateException("classifier gradient shape " + g.getShape() + " differs from x " + x.getShape());
         }
         NDArray eps = e.eps().sub(g.mul(scale * level.sigma()));
-        return new Estimate(x.sub(eps.mul(level.sigma())).div(level.alpha()), eps);
+        return Estimate.fromEps(x, eps, level);
     }
 }

@@ -52,11 +52,10 @@ public enum Prediction {
         double s = level.sigma();
         switch (this) {
             case EPSILON -> {
-                return new Estimate(x.sub(output.mul(s)).div(a), output);
+                return Estimate.fromEps(x, output, level);
             }
             case SAMPLE -> {
-                NDArray eps = s == 0 ? output.zerosLike() : x.sub(output.mul(a)).div(s);
-                return new Estimate(output, eps);
+                return Estimate.fromX0(x, output, level);
             }
             case V -> {
                 double n = a * a + s * s;

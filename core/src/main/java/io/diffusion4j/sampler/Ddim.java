@@ -38,8 +38,7 @@ public record Ddim(double eta, X0Clipping clipping, boolean useClippedModelOutpu
         NoiseLevel to = ctx.to();
         Estimate e = ctx.denoiser().denoise(x, from, ctx.cond());
         NDArray x0 = clipping.apply(e.x0());
-        NDArray eps = useClippedModelOutput && x0 != e.x0()
-                ? x.sub(x0.mul(from.alpha())).div(from.sigma()) : e.eps();
+        NDArray eps = useClippedModelOutput && x0 != e.x0() ? Estimate.fromX0(x, x0, from).eps() : e.eps();
         double abT = from.alpha() * from.alpha();
         double abPrev = to.alpha() * to.alpha();
         double variance = (1 - abPrev) / (1 - abT) * (1 - abT / abPrev);

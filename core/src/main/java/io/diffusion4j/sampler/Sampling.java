@@ -8,6 +8,7 @@ import io.diffusion4j.schedule.Plan;
 import io.diffusion4j.schedule.Plans;
 import io.diffusion4j.schedule.RectifiedFlow;
 import io.diffusion4j.schedule.Spacing;
+import io.diffusion4j.util.Check;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +24,7 @@ import java.util.Locale;
  * <table>
  * <caption>Named samplers</caption>
  * <tr><th>name</th><th>sampler</th><th>plan (diffusers scheduler default)</th></tr>
- * <tr><td>ddpm</td><td>{@link Ddpm} fixed_small, x̂₀ clipped to ±1</td><td>{@link Plans#ddim} leading (as {@code DDPMScheduler})</td></tr>
+ * <tr><td>ddpm</td><td>{@link Ddpm} fixed_small</td><td>{@link Plans#ddim} leading (as {@code DDPMScheduler})</td></tr>
  * <tr><td>ddim</td><td>{@link Ddim} (η)</td><td>{@link Plans#ddim} leading, set_alpha_to_one</td></tr>
  * <tr><td>dpm++2m, dpm++3m</td><td>{@link DpmSolverPlusPlus} order 2, 3</td><td>{@link Plans#dpmSolver} linspace, final σ = 0</td></tr>
  * <tr><td>dpm++2m-karras, dpm++3m-karras</td><td>the same</td><td>with Karras σ ({@code use_karras_sigmas})</td></tr>
@@ -36,6 +37,14 @@ import java.util.Locale;
  * <tr><td>flow-euler, flow-heun</td><td>{@link FlowEuler}, {@link FlowHeun}</td><td>{@link Plans#flowMatch}</td></tr>
  * </table>
  * On a {@link KarrasSigmas} (EDM) schedule the σ-space samplers use {@link Plans#karras}.
+ *
+ * <p>Differences from diffusers' class defaults, on purpose: x̂₀ is not clipped unless a clipping is
+ * passed (diffusers' DDPM and DDIM default to {@code clip_sample=True}, right for images in [−1, 1] but
+ * wrong for other data; pass {@code new X0Clipping.Clamp(1)} for diffusers' behaviour). {@code dpm++3m}
+ * uses diffusers' third-order weights, which are only second-order accurate (the D₂ term carries half
+ * the Taylor coefficient); {@link DpmSolverPlusPlus.ThirdOrder#TAYLOR} is the third-order variant. Even
+ * with it, a multistep method whose first step is first order reaches order 3 only on plans whose first
+ * steps barely move x̂₀ (the Karras ramp); on a λ-uniform plan the warm-up caps it at order 2.
  */
 public final class Sampling {
     private Sampling() {}
@@ -99,17 +108,26 @@ public final class Sampling {
             return this == EULER_A ? 1.0 : 0.0;
         }
 
-        /** The sampler and its default plan, with the method's default η. */
+        /** The sampler and its default plan, with the method's default η and no clipping. */
         public Choice choose(NoiseSchedule schedule, int steps) {
             return choose(schedule, steps, defaultEta());
+        }
+
+        /** The sampler and its default plan without clipping. */
+        public Choice choose(NoiseSchedule schedule, int steps, double eta) {
+            return choose(schedule, steps, eta, X0Clipping.NONE);
         }
 
         /**
          * The sampler and its default plan for {@code steps} steps on {@code schedule}.
          *
+         * @param steps sampling steps, 1 … T for discrete schedules (T = 1000 for flow plans)
          * @param eta stochasticity η ≥ 0 for ddim and euler-a; for the others it must equal {@link #defaultEta()}
+         * @param clipping applied to x̂₀ by ddpm, ddim and the dpm++ family (diffusers {@code clip_sample},
+         *     {@code thresholding}); the other samplers have no such option and ignore it
          */
-        public Choice choose(NoiseSchedule schedule, int steps, double eta) {
+        public Choice choose(NoiseSchedule schedule, int steps, double eta, X0Clipping clipping) {
+            Check.notNull(clipping, "clipping");
             if (!(eta >= 0) || Double.isInfinite(eta)) {
                 throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
             }
@@ -123,7 +141,7 @@ public final class Sampling {
                 }
                 return new Choice(this == FLOW_EULER ? new FlowEuler() : new FlowHeun(), Plans.flowMatch(flow, steps, 1000));
             }
-            Sampler sampler = sampler(eta);
+            Sampler sampler = sampler(eta, clipping);
             if (schedule instanceof KarrasSigmas edm && !needsDiscreteVp()) {
                 return new Choice(sampler, Plans.karras(edm, steps));
             }
@@ -134,12 +152,12 @@ public final class Sampling {
             return new Choice(sampler, plan(vp, steps));
         }
 
-        private Sampler sampler(double eta) {
+        private Sampler sampler(double eta, X0Clipping clipping) {
             return switch (this) {
-                case DDPM -> Ddpm.diffusersDefaults();
-                case DDIM -> new Ddim(eta);
-                case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverPlusPlus(2);
-                case DPMPP_3M, DPMPP_3M_KARRAS -> new DpmSolverPlusPlus(3);
+                case DDPM -> new Ddpm(Ddpm.Variance.FIXED_SMALL, clipping);
+                case DDIM -> new Ddim(eta, clipping, false);
+                case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverPlusPlus(2).withClipping(clipping);
+                case DPMPP_3M, DPMPP_3M_KARRAS -> new DpmSolverPlusPlus(3).withClipping(clipping);
                 case EULER, EULER_KARRAS -> new Euler();
                 case HEUN -> new Heun();
                 case EULER_A -> new EulerAncestral(eta);

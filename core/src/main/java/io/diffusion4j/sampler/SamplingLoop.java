@@ -61,6 +61,7 @@ public final class SamplingLoop {
      */
     public NDArray sample(NDManager manager, Shape perImage, Conditioning cond, NoiseSource noise, long[] images) {
         Check.notNull(perImage, "sample shape");
+        Check.notNull(images, "image indices");
         if (images.length == 0) {
             throw new IllegalArgumentException("need at least one image to sample");
         }
@@ -81,47 +82,68 @@ public final class SamplingLoop {
     public NDArray run(NDArray start, Conditioning cond, NoiseSource noise, long[] images) {
         Check.notNull(start, "start sample");
         Check.notNull(cond, "conditioning");
+        Check.notNull(noise, "noise source");
+        Check.notNull(images, "image indices");
         long n = start.getShape().get(0);
         if (images.length != n) {
             throw new IllegalArgumentException("got " + images.length + " image indices for a batch of " + n);
         }
-        if (cond.hasLabels() && cond.labels().getShape().size() != n) {
+        if (cond.hasLabels() && !cond.labels().getShape().equals(new Shape(n))) {
             throw new IllegalArgumentException("labels must have shape (" + n + "), got " + cond.labels().getShape());
         }
         Shape perImage = start.getShape().slice(1);
         NDArray x = start;
         History history = History.EMPTY;
-        for (int i = 0; i < plan.steps(); i++) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new CancellationException("sampling cancelled before step " + i + " of " + plan.steps());
-            }
-            final int step = i;
-            NDManager manager = start.getManager();
-            StepNoise stepNoise = k -> {
-                Check.inRange(k, 0, DRAWS_PER_STEP - 1, "noise sub-draw");
-                return noise.normal(manager, perImage, images, 1L + (long) DRAWS_PER_STEP * step + k);
-            };
-            StepContext ctx = new StepContext(denoiser, plan, i, cond, stepNoise);
-            Stepped out;
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                out = sampler.step(ctx, x, history);
-                observer.afterStep(i, plan.steps(), out.x(), out.x0());
-                NDScope.unregister(out.x());
-                for (History.Past p : out.history().entries()) {
-                    NDScope.unregister(p.value());
+        try {
+            for (int i = 0; i < plan.steps(); i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("sampling cancelled before step " + i + " of " + plan.steps());
                 }
+                Stepped out = step(i, x, history, cond, noise, images, perImage, start.getManager());
+                release(x, history, start, out);
+                x = out.x();
+                history = out.history();
             }
-            release(x, history, start, out);
-            x = out.x();
-            history = out.history();
+        } catch (RuntimeException | Error e) {
+            // nothing of a failed or cancelled run stays on the caller's manager
+            closeHistory(history, start, null);
+            if (x != start) {
+                x.close();
+            }
+            throw e;
         }
+        closeHistory(history, start, x);
+        return x == start ? start.duplicate() : x;
+    }
+
+    /** Step i in its own scope: only the new sample and the history survive it. */
+    private Stepped step(int i, NDArray x, History history, Conditioning cond, NoiseSource noise, long[] images,
+                         Shape perImage, NDManager manager) {
+        StepNoise stepNoise = k -> {
+            Check.inRange(k, 0, DRAWS_PER_STEP - 1, "noise sub-draw");
+            return noise.normal(manager, perImage, images, 1L + (long) DRAWS_PER_STEP * i + k);
+        };
+        StepContext ctx = new StepContext(denoiser, plan, i, cond, stepNoise);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            Stepped out = sampler.step(ctx, x, history);
+            observer.afterStep(i, plan.steps(), out.x(), out.x0());
+            NDScope.unregister(out.x());
+            for (History.Past p : out.history().entries()) {
+                NDScope.unregister(p.value());
+            }
+            return out;
+        }
+    }
+
+    /** Closes the history's arrays except {@code start} and {@code keep}. */
+    private static void closeHistory(History history, NDArray start, NDArray keep) {
+        Set<NDArray> closed = identitySet();
         for (History.Past p : history.entries()) {
-            if (p.value() != x && p.value() != start) {
+            if (p.value() != start && p.value() != keep && closed.add(p.value())) {
                 p.value().close();
             }
         }
-        return x == start ? start.duplicate() : x;
     }
 
     /** Closes, once each, the previous sample and the history entries the new step no longer holds. */

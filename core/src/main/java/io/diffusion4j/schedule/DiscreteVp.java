@@ -17,6 +17,8 @@ import java.util.Arrays;
  * rounding follows diffusers so the same configuration gives the same numbers.
  */
 public final class DiscreteVp implements NoiseSchedule {
+    /** The ᾱ diffusers' σ-space schedulers use in place of a zero terminal ᾱ: 2⁻²⁴. */
+    public static final double ZERO_SNR_ALPHA_BAR = 0x1.0p-24;
     private final Config config;
     private final double[] betas;
     private final double[] alphaBars;
@@ -45,22 +47,27 @@ public final class DiscreteVp implements NoiseSchedule {
             Check.inRange(betaEnd, Double.MIN_VALUE, 0.999999, "beta_end");
         }
 
+        /** The same configuration with another {@code beta_schedule}. */
         public Config withBetaSchedule(BetaSchedule b) {
             return new Config(trainSteps, b, betaStart, betaEnd, rescaleZeroTerminalSnr, precision);
         }
 
+        /** The same configuration with T = {@code t} ({@code num_train_timesteps}). */
         public Config withTrainSteps(int t) {
             return new Config(t, betaSchedule, betaStart, betaEnd, rescaleZeroTerminalSnr, precision);
         }
 
+        /** The same configuration with {@code beta_start} and {@code beta_end}. */
         public Config withBetas(double start, double end) {
             return new Config(trainSteps, betaSchedule, start, end, rescaleZeroTerminalSnr, precision);
         }
 
+        /** The same configuration with {@code rescale_betas_zero_snr} on or off. */
         public Config withZeroTerminalSnr(boolean on) {
             return new Config(trainSteps, betaSchedule, betaStart, betaEnd, on, precision);
         }
 
+        /** The same configuration with the given table arithmetic. */
         public Config withPrecision(TablePrecision p) {
             return new Config(trainSteps, betaSchedule, betaStart, betaEnd, rescaleZeroTerminalSnr, p);
         }
@@ -78,7 +85,10 @@ public final class DiscreteVp implements NoiseSchedule {
         this.alphaBars = cumulativeAlphaBars(b, f32);
         this.veSigmas = new double[alphaBars.length];
         for (int i = 0; i < alphaBars.length; i++) {
-            veSigmas[i] = Math.sqrt((1 - alphaBars[i]) / alphaBars[i]);
+            // A zero terminal SNR has σ_ve = ∞; diffusers' σ-space schedulers (Euler, Heun, DPM-Solver)
+            // set that ᾱ to 2⁻²⁴ (σ_ve ≈ 4096), and so does this table. ᾱ itself stays exact for DDIM/DDPM.
+            double ab = alphaBars[i] == 0 ? ZERO_SNR_ALPHA_BAR : alphaBars[i];
+            veSigmas[i] = Math.sqrt((1 - ab) / ab);
         }
     }
 
@@ -127,7 +137,7 @@ public final class DiscreteVp implements NoiseSchedule {
         return betas.clone();
     }
 
-    /** A copy of the k-diffusion σ table √((1 − ᾱ)/ᾱ), increasing in t. */
+    /** A copy of the k-diffusion σ table √((1 − ᾱ)/ᾱ), increasing in t (a zero ᾱ counts as 2⁻²⁴). */
     public double[] veSigmas() {
         return veSigmas.clone();
     }

@@ -36,6 +36,17 @@ public record NoiseLevel(double t, double alpha, double sigma) {
         return new NoiseLevel(t, alpha, veSigma * alpha);
     }
 
+    /**
+     * The forward process q(x_t | x₀) at this level: x = α·x₀ + σ·ε (Ho et al. 2020, eq. 4; diffusers
+     * {@code add_noise}). The result belongs to x0's manager.
+     */
+    public ai.djl.ndarray.NDArray diffuse(ai.djl.ndarray.NDArray x0, ai.djl.ndarray.NDArray eps) {
+        if (!x0.getShape().equals(eps.getShape())) {
+            throw new IllegalArgumentException("x0 and eps must have the same shape, got " + x0.getShape() + " and " + eps.getShape());
+        }
+        return x0.mul(alpha).add(eps.mul(sigma));
+    }
+
     /** Whether this is a noise-free level (σ = 0). */
     public boolean isClean() {
         return sigma == 0.0;

@@ -42,6 +42,7 @@ public final class Plans {
      */
     public static Plan dpmSolver(DiscreteVp vp, int steps, Spacing spacing, int stepsOffset, FinalSigma finalSigma, boolean karras) {
         Check.notNull(finalSigma, "final_sigmas_type");
+        Timesteps.checkSteps(vp.trainSteps(), steps);
         List<NoiseLevel> levels = new ArrayList<>();
         if (karras) {
             for (double s : karrasVeSigmas(vp, steps)) {
@@ -49,7 +50,8 @@ public final class Plans {
             }
         } else {
             for (int t : Timesteps.dpmSolver(spacing, vp.trainSteps(), steps, stepsOffset)) {
-                levels.add(vp.level(t));
+                // diffusers' DPM-Solver works from σ_ve: α = 1/√(σ² + 1), σ = σ_ve·α
+                levels.add(fromVeSigma(t, vp.veSigma(t)));
             }
         }
         levels.add(finalSigma == FinalSigma.ZERO ? NoiseLevel.clean(0) : vp.level(0));
@@ -93,8 +95,8 @@ public final class Plans {
      * @param trainSteps diffusers' {@code num_train_timesteps} (1000), which fixes σ_min
      */
     public static Plan flowMatch(RectifiedFlow flow, int steps, int trainSteps) {
-        Check.positive(steps, "steps");
         Check.positive(trainSteps, "num_train_timesteps");
+        Timesteps.checkSteps(trainSteps, steps);
         double sigmaMax = flow.shifted(1.0);
         double sigmaMin = flow.shifted(1.0 / trainSteps);
         List<NoiseLevel> levels = new ArrayList<>();

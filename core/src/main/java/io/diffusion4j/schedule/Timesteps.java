@@ -26,12 +26,7 @@ public final class Timesteps {
                     out[i] = (steps - 1 - i) * ratio + stepsOffset;
                 }
             }
-            case TRAILING -> {
-                double[] a = trailingArange(trainSteps, steps);
-                for (int i = 0; i < steps; i++) {
-                    out[i] = (int) Math.rint(a[i]) - 1;
-                }
-            }
+            case TRAILING -> out = toInts(trailing(trainSteps, steps));
             case LINSPACE -> {
                 for (int i = 0; i < steps; i++) {
                     out[i] = (int) Math.rint(linspace(0, trainSteps - 1, steps, steps - 1 - i));
@@ -65,12 +60,7 @@ public final class Timesteps {
                     out[i] = (steps - i) * ratio + stepsOffset;
                 }
             }
-            case TRAILING -> {
-                double[] a = trailingArange(trainSteps, steps);
-                for (int i = 0; i < steps; i++) {
-                    out[i] = (int) Math.rint(a[i]) - 1;
-                }
-            }
+            case TRAILING -> out = toInts(trailing(trainSteps, steps));
             default -> throw new AssertionError(spacing);
         }
         checkRange(out, trainSteps, spacing, stepsOffset);
@@ -98,20 +88,10 @@ public final class Timesteps {
                     out[i] = (double) (steps - 1 - i) * ratio + stepsOffset;
                 }
             }
-            case TRAILING -> {
-                double[] a = trailingArange(trainSteps, steps);
-                for (int i = 0; i < steps; i++) {
-                    out[i] = Math.rint(a[i]) - 1;
-                }
-            }
+            case TRAILING -> out = trailing(trainSteps, steps);
             default -> throw new AssertionError(spacing);
         }
-        for (double t : out) {
-            if (t < 0 || t > trainSteps - 1) {
-                throw new IllegalArgumentException(spacing.diffusersName() + " spacing with steps_offset=" + stepsOffset
-                        + " gives timestep " + t + " outside [0, " + (trainSteps - 1) + "]");
-            }
-        }
+        checkRange(out, trainSteps, spacing, stepsOffset);
         return out;
     }
 
@@ -127,17 +107,32 @@ public final class Timesteps {
         return start + i * step;
     }
 
-    /** numpy.arange(T, 0, −T/N) in double: T − i·(T/N) for i = 0 … N−1. */
-    static double[] trailingArange(int trainSteps, int steps) {
-        double step = (double) trainSteps / steps;
+    /**
+     * The {@code trailing} list every family shares: round(numpy.arange(T, 0, −T/N)) − 1. numpy's arange
+     * computes start + i·((start + step) − start), which rounds differently from T − i·T/N for some N
+     * (T = 1000, N = 48: 936, not 937). For a few N (T = 1000: 61, 103, …) numpy returns N + 1 values
+     * ending at −1, a diffusers bug; we keep the first N, the list diffusers meant.
+     */
+    static double[] trailing(int trainSteps, int steps) {
+        double step = -(double) trainSteps / steps;
+        double delta = (trainSteps + step) - trainSteps;
         double[] out = new double[steps];
         for (int i = 0; i < steps; i++) {
-            out[i] = trainSteps - i * step;
+            out[i] = Math.rint(trainSteps + i * delta) - 1;
         }
         return out;
     }
 
-    private static void checkSteps(int trainSteps, int steps) {
+    private static int[] toInts(double[] ts) {
+        int[] out = new int[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            out[i] = (int) ts[i];
+        }
+        return out;
+    }
+
+    /** Throws unless 1 ≤ steps ≤ T. */
+    static void checkSteps(int trainSteps, int steps) {
         Check.positive(steps, "steps");
         if (steps > trainSteps) {
             throw new IllegalArgumentException("steps must be <= num_train_timesteps (" + trainSteps + "), got " + steps);
@@ -145,7 +140,11 @@ public final class Timesteps {
     }
 
     private static void checkRange(int[] ts, int trainSteps, Spacing spacing, int offset) {
-        for (int t : ts) {
+        checkRange(java.util.Arrays.stream(ts).asDoubleStream().toArray(), trainSteps, spacing, offset);
+    }
+
+    private static void checkRange(double[] ts, int trainSteps, Spacing spacing, int offset) {
+        for (double t : ts) {
             if (t < 0 || t > trainSteps - 1) {
                 throw new IllegalArgumentException(spacing.diffusersName() + " spacing with steps_offset=" + offset
                         + " gives timestep " + t + " outside [0, " + (trainSteps - 1) + "]");

@@ -88,7 +88,7 @@ class GuidanceTest {
             double[] xs = {1, 2, 3, 5};
             NDArray x = m.create(new float[] {1, 2, 3, 5}, new ai.djl.ndarray.types.Shape(1, 4));
             Conditioning c = Conditioning.labels(m.create(new long[] {1}));
-            Estimate g = new ClassifierFreeGuidance(scaled, 3.0, 3, 0.7).denoise(x, LEVEL, c);
+            Estimate g = new ClassifierFreeGuidance(scaled, 3.0, 3, 0.7, io.diffusion4j.model.Prediction.EPSILON).denoise(x, LEVEL, c);
             double[] cond = new double[4];
             double[] cfg = new double[4];
             for (int i = 0; i < 4; i++) {
@@ -103,6 +103,34 @@ class GuidanceTest {
                 assertEquals((xs[i] - 0.8 * expected) / 0.6, g.x0().toFloatArray()[i], 1e-5);
             }
         }
+    }
+
+    @Test
+    void rescaleInVSpaceGivesTheGuidedVTheConditionalSpread() {
+        Denoiser scaled = (xs, level, cond) -> {
+            NDArray y = cond.labels().toType(DataType.FLOAT32, false);
+            NDArray factor = y.eq(3f).toType(DataType.FLOAT32, false).mul(-1).add(1).mul(y).add(1).reshape(-1, 1);
+            NDArray eps = xs.mul(0.1f).mul(factor).add(0.05f);
+            return new Estimate(xs.sub(eps.mul(level.sigma())).div(level.alpha()), eps);
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1, -2, 3, 5}, new ai.djl.ndarray.types.Shape(1, 4));
+            Conditioning c = Conditioning.labels(m.create(new long[] {2}));
+            io.diffusion4j.model.Prediction v = io.diffusion4j.model.Prediction.V;
+            Estimate g = new ClassifierFreeGuidance(scaled, 4.0, 3, 1.0, v).denoise(x, LEVEL, c);
+            Estimate cond = scaled.denoise(x, LEVEL, c);
+            double[] vg = toDoubles(v.target(g.x0(), g.eps(), LEVEL).toFloatArray());
+            double[] vc = toDoubles(v.target(cond.x0(), cond.eps(), LEVEL).toFloatArray());
+            assertEquals(std(vc), std(vg), 1e-5, "phi = 1: the guided v has the conditional v's spread");
+        }
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     private static double std(double[] v) {
@@ -136,7 +164,7 @@ class GuidanceTest {
         assertTrue(e.getMessage().contains("guidance scale"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new ClassifierFreeGuidance(inner, -1, 3));
         assertTrue(e.getMessage().contains("guidance scale must be a finite number >= 0, got -1.0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new ClassifierFreeGuidance(inner, 2, 3, 1.5));
+        e = assertThrows(IllegalArgumentException.class, () -> new ClassifierFreeGuidance(inner, 2, 3, 1.5, io.diffusion4j.model.Prediction.EPSILON));
         assertTrue(e.getMessage().contains("guidance_rescale"), e.getMessage());
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(1, 2), DataType.FLOAT32);

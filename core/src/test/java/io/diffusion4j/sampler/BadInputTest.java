@@ -41,6 +41,8 @@ class BadInputTest {
         refused(() -> Sampling.method("ddim").choose(KarrasSigmas.EDM, 10, 0), "ddim needs a discrete-time");
         refused(() -> new Ddim(-1), "eta must be a finite number >= 0, got -1.0");
         refused(() -> new DpmSolverPlusPlus(4), "solver_order must be in [1, 3], got 4");
+        refused(() -> Sampling.method("dpm++2m-karras").choose(vp, 5000, 0), "steps must be <= num_train_timesteps (1000), got 5000");
+        refused(() -> Sampling.method("flow-euler").choose(new RectifiedFlow(), 2000, 0), "steps must be <= num_train_timesteps (1000), got 2000");
     }
 
     @Test
@@ -57,6 +59,9 @@ class BadInputTest {
             refused(() -> loop.run(m.zeros(new Shape(3, 5)), Conditioning.NONE, new NoiseSource(0), NoiseSource.range(0, 3)),
                     "each row of x must have 4 values");
             refused(() -> loop.sample(m, new Shape(4), Conditioning.NONE, new NoiseSource(0), new long[0]), "at least one image");
+            refused(() -> loop.run(x, Conditioning.labels(m.create(new long[] {1, 2, 3}, new Shape(3, 1))), new NoiseSource(0), NoiseSource.range(0, 3)),
+                    "labels must have shape (3)");
+            refused(() -> loop.run(x, Conditioning.NONE, new NoiseSource(0), null), "image indices must not be null");
         }
     }
 }

@@ -60,6 +60,29 @@ class DiscreteVpTest {
     }
 
     @Test
+    void float64ScaledLinearAndSigmoidAreTheirClosedForms() {
+        DiscreteVp scaled = new DiscreteVp(DiscreteVp.Config.DEFAULT.withBetaSchedule(BetaSchedule.SCALED_LINEAR)
+                .withBetas(0.00085, 0.012).withPrecision(TablePrecision.FLOAT64));
+        DiscreteVp sigmoid = new DiscreteVp(DiscreteVp.Config.DEFAULT.withBetaSchedule(BetaSchedule.SIGMOID).withPrecision(TablePrecision.FLOAT64));
+        for (int i : new int[] {0, 1, 500, 999}) {
+            double r = Math.sqrt(0.00085) + i * (Math.sqrt(0.012) - Math.sqrt(0.00085)) / (T - 1);
+            assertEquals(r * r, scaled.beta(i), 1e-15);
+            double z = -6 + 12.0 * i / (T - 1);
+            assertEquals(1 / (1 + Math.exp(-z)) * (0.02 - 1e-4) + 1e-4, sigmoid.beta(i), 1e-15);
+        }
+        // torch float64 values, independently: (linspace(√β₀, √β₁, 1000)²)[500], sigmoid(linspace(−6, 6))[500]
+        assertEquals(0.004814954141711878, scaled.beta(500), 1e-15);
+        assertEquals(0.010079879790061015, sigmoid.beta(500), 1e-15);
+    }
+
+    @Test
+    void zeroTerminalSnrKeepsTheVeTableFiniteAsDiffusersDoes() {
+        DiscreteVp zsnr = new DiscreteVp(DiscreteVp.Config.DEFAULT.withZeroTerminalSnr(true));
+        assertEquals(Math.sqrt((1 - 0x1.0p-24) / 0x1.0p-24), zsnr.veSigmas()[T - 1], 1e-9, "σ_ve,max ≈ 4096");
+        assertEquals(0.0, zsnr.alpha(T - 1), 0.0, "ᾱ itself stays exact for DDIM and DDPM");
+    }
+
+    @Test
     void float64CosineAlphaBarTelescopesToTheClosedForm() {
         // ∏(1 − β_i) with β_i = 1 − f((i+1)/T)/f(i/T) telescopes to f((t+1)/T)/f(0), Nichol & Dhariwal eq. 17.
         DiscreteVp vp = new DiscreteVp(DiscreteVp.Config.DEFAULT.withBetaSchedule(BetaSchedule.COSINE).withPrecision(TablePrecision.FLOAT64));

@@ -31,6 +31,19 @@ class TimestepsTest {
     }
 
     @Test
+    void trailingFollowsNumpysArangeRounding() {
+        // numpy.arange adds i·((T + step) − T), not T − i·T/N: at N = 48 the fourth value is 936, not 937.
+        int[] n48 = {999, 978, 957, 936, 916, 895, 874, 853, 832, 811, 791, 770, 749, 728, 707, 686, 666, 645, 624, 603, 582, 561,
+            541, 520, 499, 478, 457, 436, 416, 395, 374, 353, 332, 311, 291, 270, 249, 228, 207, 186, 166, 145, 124, 103, 82, 61, 41, 20};
+        assertArrayEquals(n48, Timesteps.ddim(Spacing.TRAILING, 1000, 48, 0));
+        assertArrayEquals(n48, Timesteps.dpmSolver(Spacing.TRAILING, 1000, 48, 0));
+        int[] n96 = Timesteps.ddim(Spacing.TRAILING, 1000, 96, 0);
+        assertEquals(937, n96[6]);
+        assertEquals(9, n96[95]);
+        assertEquals(61, Timesteps.ddim(Spacing.TRAILING, 1000, 61, 0).length, "numpy's extra −1 entry is dropped");
+    }
+
+    @Test
     void dpmSolverFamily() {
         assertArrayEquals(new int[] {999, 899, 799, 699, 599, 500, 400, 300, 200, 100}, Timesteps.dpmSolver(Spacing.LINSPACE, 1000, 10, 0));
         assertArrayEquals(new int[] {900, 810, 720, 630, 540, 450, 360, 270, 180, 90}, Timesteps.dpmSolver(Spacing.LEADING, 1000, 10, 0));
