@@ -56,7 +56,7 @@ public final class ClassEmbedding extends Layer {
     public void reset(long seed) {
         float[] v = new float[rows * dim];
         new NoiseSource(seed).fill(v, 0, v.length, 0, 0);
-        weight.getArray().set(v);
+        Params.assign(weight.getArray(), v);
     }
 
     @Override

@@ -91,8 +91,8 @@ public final class GroupNorm extends Layer {
 
     @Override
     public void reset(long seed) {
-        gamma.getArray().set(Params.filled(channels, 1f));
-        beta.getArray().set(Params.filled(channels, 0f));
+        Params.assign(gamma.getArray(), Params.filled(channels, 1f));
+        Params.assign(beta.getArray(), Params.filled(channels, 0f));
     }
 
     @Override

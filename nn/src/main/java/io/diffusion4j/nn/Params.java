@@ -2,6 +2,7 @@ package io.diffusion4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -63,7 +64,12 @@ public final class Params {
      * initial values unchanged.
      */
     public static <B extends Block> B create(B block, NDManager manager, long seed) {
-        block.initialize(manager, DataType.FLOAT32, new Shape(1));
+        return create(block, manager, seed, DataType.FLOAT32);
+    }
+
+    /** As {@link #create(Block, NDManager, long)} with parameters of another floating type (float64 for gradient checks). */
+    public static <B extends Block> B create(B block, NDManager manager, long seed, DataType dataType) {
+        block.initialize(manager, dataType, new Shape(1));
         reset(block, "", seed);
         return block;
     }
@@ -85,7 +91,19 @@ public final class Params {
                 v[i] = (float) ((2 * SeedMix.uniform(seed, i) - 1) * bound);
             }
         }
-        a.set(v);
+        assign(a, v);
+    }
+
+    /**
+     * Copies host values into {@code target} in place. The copy keeps the array's engine-allocated
+     * storage: DJL's {@code NDArray.set(Buffer)} on PyTorch instead re-points the tensor at a Java
+     * direct buffer, whose arbitrary alignment can change the bits of later engine reductions (and so
+     * break bit-exact resume).
+     */
+    public static void assign(NDArray target, float[] values) {
+        try (NDArray tmp = target.getManager().create(values, target.getShape())) {
+            target.set(new NDIndex("..."), tmp.toType(target.getDataType(), false));
+        }
     }
 
     /** An array of n copies of value. */
@@ -125,11 +143,14 @@ public final class Params {
         }
     }
 
-    /** Copies {@code from} into {@code to} in place (same shape, float32). */
+    /** Copies {@code from} into {@code to} in place, keeping to's storage (same shape and data type). */
     public static void copyInto(NDArray from, NDArray to, String what) {
         if (!from.getShape().equals(to.getShape())) {
             throw new IllegalArgumentException(what + " has shape " + from.getShape() + ", expected " + to.getShape());
         }
-        to.set(from.toType(DataType.FLOAT32, false).toByteBuffer());
+        if (from.getDataType() != to.getDataType()) {
+            throw new IllegalArgumentException(what + " has data type " + from.getDataType() + ", expected " + to.getDataType());
+        }
+        to.set(new NDIndex("..."), from);
     }
 }

@@ -41,16 +41,17 @@ public final class TimestepEmbedding extends Layer {
      *
      * @param t schedule times (N,), any float type; for discrete schedules the index 0 … T−1
      * @param width feature width (even)
-     * @return float32 (N, width)
+     * @return (N, width), float64 when t is float64, else float32
      */
     public static NDArray sinusoidal(NDArray t, int width) {
         int half = width / 2;
         float[] f = new float[half];
         for (int i = 0; i < half; i++) {
-            f[i] = (float) Math.exp(-Math.log(MAX_PERIOD) * i / half);
+            f[i] = (float) StrictMath.exp(-StrictMath.log(MAX_PERIOD) * i / half);
         }
-        NDArray tt = t.toType(DataType.FLOAT32, false).reshape(-1, 1);
-        NDArray args = tt.mul(t.getManager().create(f, new Shape(1, half)));
+        DataType type = t.getDataType() == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
+        NDArray tt = t.toType(type, false).reshape(-1, 1);
+        NDArray args = tt.mul(t.getManager().create(f, new Shape(1, half)).toType(type, false));
         return NDArrays.concat(new NDList(args.cos(), args.sin()), 1);
     }
 

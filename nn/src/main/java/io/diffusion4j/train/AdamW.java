@@ -39,8 +39,8 @@ public final class AdamW implements AutoCloseable {
      * @param gradScale factor applied to every gradient first (global-norm clipping)
      */
     public void update(Map<String, NDArray> weights, Map<String, NDArray> grads, long t, double lr, double gradScale) {
-        double c1 = 1 - Math.pow(config.beta1(), t);
-        double c2 = Math.sqrt(1 - Math.pow(config.beta2(), t));
+        double c1 = 1 - StrictMath.pow(config.beta1(), t);
+        double c2 = StrictMath.sqrt(1 - StrictMath.pow(config.beta2(), t));
         float lrCorrected = (float) (lr * c2 / c1);
         float eps = (float) (config.adamEps() * c2);
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {

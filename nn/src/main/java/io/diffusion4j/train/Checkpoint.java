@@ -10,11 +10,14 @@ import io.diffusion4j.io.Safetensors;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -97,6 +100,11 @@ public final class Checkpoint {
         Files.createDirectories(root);
         Path finalDir = root.resolve(dirName(step));
         Path tmp = Files.createTempDirectory(root, TMP_PREFIX + dirName(step) + "-");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep the default permissions
+        }
         boolean done = false;
         try {
             JsonObject files = new JsonObject();
@@ -104,7 +112,7 @@ public final class Checkpoint {
                 String file = g.getKey() + ".safetensors";
                 hook.beforeFile(file);
                 Path p = tmp.resolve(file);
-                Safetensors.write(p, g.getValue(), Map.of("format", FORMAT, "group", g.getKey(), "step", Long.toString(step)));
+                Safetensors.write(p, g.getValue(), new java.util.TreeMap<>(Map.of("format", FORMAT, "group", g.getKey(), "step", Long.toString(step))));
                 files.addProperty(file, sha256(p));
             }
             JsonObject s = state.deepCopy();
@@ -114,7 +122,7 @@ public final class Checkpoint {
             hook.beforeFile(STATE_FILE);
             Path statePath = tmp.resolve(STATE_FILE);
             Files.writeString(statePath, new GsonBuilder().setPrettyPrinting().create().toJson(s), StandardCharsets.UTF_8);
-            try (var ch = java.nio.channels.FileChannel.open(statePath, java.nio.file.StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(statePath, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
             if (Files.exists(finalDir)) {
@@ -122,6 +130,7 @@ public final class Checkpoint {
             }
             Files.move(tmp, finalDir, StandardCopyOption.ATOMIC_MOVE);
             done = true;
+            syncDirectory(root);
         } finally {
             if (!done) {
                 deleteTree(tmp);
@@ -129,6 +138,15 @@ public final class Checkpoint {
         }
         prune(root, keep);
         return finalDir;
+    }
+
+    /** Forces a directory entry change (the rename) to disk where the platform allows opening directories. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort: not every platform can open a directory as a channel
+        }
     }
 
     /** Reads and verifies one checkpoint directory; tensors are owned by {@code manager}. */

@@ -53,7 +53,7 @@ public record TrainConfig(long steps, int batchSize, double lr, long warmupSteps
             return lr;
         }
         double progress = Math.min(1.0, (double) (step - warmupSteps) / (steps - warmupSteps));
-        return lr * 0.5 * (1 + Math.cos(Math.PI * progress));
+        return lr * 0.5 * (1 + StrictMath.cos(Math.PI * progress));
     }
 
     /** The EMA decay at step s: min(emaDecay, (1 + s)/(10 + s)) (the warm-up of TensorFlow's ExponentialMovingAverage with num_updates). */
