@@ -37,7 +37,7 @@ import java.util.List;
  * {@code mid.res_1…}, {@code mid.attn…}, {@code mid.res_2…}, {@code up.<l>.res.<i>…},
  * {@code up.<l>.attn.<i>…}, {@code up.<l>.upsample.conv…}, {@code norm_out…}, {@code conv_out…}.
  */
-public final class UNet extends Layer {
+public final class UNet extends Layer implements TrainableNetwork {
     private final UNetConfig config;
     private final TimestepEmbedding timeEmbedding;
     private final ClassEmbedding classEmbedding;

@@ -17,4 +17,13 @@ public interface Objective {
      *     owned by x0's manager
      */
     TrainingBatch prepare(NDArray x0, NDArray labels, long seed, long step);
+
+    /**
+     * The scalar loss of the network's output on a prepared batch; by default the per-row weighted mean
+     * squared error mean_i w_i·mean_j (out_ij − target_ij)² of regression objectives.
+     */
+    default NDArray loss(NDArray output, TrainingBatch batch) {
+        long n = output.getShape().get(0);
+        return output.sub(batch.target()).square().reshape(n, -1).mean(new int[] {1}).mul(batch.weight()).mean();
+    }
 }

@@ -95,7 +95,7 @@ public final class TrainMain {
             UNet model = Params.create(new UNet(net), manager, train.seed());
             UNet ema = Params.create(new UNet(net), manager, train.seed());
             DiffusionObjective obj = new DiffusionObjective(objective);
-            try (Trainer trainer = new Trainer(model, ema, obj, train, images, manager);
+            try (Trainer<UNet> trainer = new Trainer<>(model, ema, obj, train, images, manager);
                  MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"))) {
                 resume(trainer, out, description, manager);
                 System.out.printf(Locale.ROOT, "training %s: %,d parameters, %d images, %d threads, from step %d to %d%n",
@@ -105,7 +105,7 @@ public final class TrainMain {
         }
     }
 
-    private static void resume(Trainer trainer, Path out, JsonObject description, NDManager manager) throws IOException {
+    private static void resume(Trainer<UNet> trainer, Path out, JsonObject description, NDManager manager) throws IOException {
         Optional<Checkpoint.Loaded> latest = Checkpoint.readLatest(out, manager, w -> System.err.println("warning: " + w));
         if (latest.isEmpty()) {
             return;
@@ -128,7 +128,7 @@ public final class TrainMain {
         }
     }
 
-    private static void loop(Trainer trainer, TrainConfig train, Path out, JsonObject description, int keep, double ckptMinutes,
+    private static void loop(Trainer<UNet> trainer, TrainConfig train, Path out, JsonObject description, int keep, double ckptMinutes,
                              double gridMinutes, long stopAfter, int logEvery, SampleGrid grid, DiffusionObjective obj,
                              LabeledImages images, MetricsLog log, NDManager manager) throws IOException {
         Thread main = Thread.currentThread();

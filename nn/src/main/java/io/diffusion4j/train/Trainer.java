@@ -15,7 +15,7 @@ import io.diffusion4j.data.EpochSampler;
 import io.diffusion4j.data.LabeledImages;
 import io.diffusion4j.nn.Params;
 import io.diffusion4j.nn.SeedMix;
-import io.diffusion4j.nn.UNet;
+import io.diffusion4j.nn.TrainableNetwork;
 import io.diffusion4j.util.Check;
 
 import java.io.IOException;
@@ -24,15 +24,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The training loop of one network: per step a batch from {@link EpochSampler}, the {@link Objective},
+ * The training loop of one network (a denoiser, a classifier: any {@link TrainableNetwork}): per step a batch from {@link EpochSampler}, the {@link Objective},
  * forward and backward, global-norm gradient clipping, a fused {@link AdamW} update, an EMA update
  * and a NaN/Inf guard. Every step runs in its own {@link NDScope}. Everything random derives from
  * (seed, step) — including the engine generator used by dropout, which is reseeded each step — so
  * {@link #save} followed by {@link #restore} continues bit for bit on the same thread count.
  */
-public final class Trainer implements AutoCloseable {
-    private final UNet model;
-    private final UNet ema;
+public final class Trainer<N extends TrainableNetwork> implements AutoCloseable {
+    private final N model;
+    private final N ema;
     private final Objective objective;
     private final TrainConfig config;
     private final LabeledImages data;
@@ -62,7 +62,7 @@ public final class Trainer implements AutoCloseable {
      * A trainer of {@code model} (initialised, e.g. by {@link Params#create}); {@code ema} must have the same
      * shape and starts as a copy of the model. Both are owned by the caller.
      */
-    public Trainer(UNet model, UNet ema, Objective objective, TrainConfig config, LabeledImages data, NDManager manager) {
+    public Trainer(N model, N ema, Objective objective, TrainConfig config, LabeledImages data, NDManager manager) {
         this.model = Check.notNull(model, "model");
         this.ema = Check.notNull(ema, "ema");
         this.objective = Check.notNull(objective, "objective");
@@ -89,12 +89,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The EMA network (the one to sample from). */
-    public UNet ema() {
+    public N ema() {
         return ema;
     }
 
     /** The trained network. */
-    public UNet model() {
+    public N model() {
         return model;
     }
 
@@ -114,8 +114,7 @@ public final class Trainer implements AutoCloseable {
             JniUtils.setSeed(SeedMix.derive(SeedMix.derive(config.seed(), 0xd7), s));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray out = model.forward(ps, b.input(), b.t(), b.labels(), true);
-                long n = out.getShape().get(0);
-                NDArray l = out.sub(b.target()).square().reshape(n, -1).mean(new int[] {1}).mul(b.weight()).mean();
+                NDArray l = objective.loss(out, b);
                 gc.backward(l);
                 loss = l.getFloat();
             }

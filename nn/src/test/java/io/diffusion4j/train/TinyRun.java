@@ -31,13 +31,13 @@ final class TinyRun implements AutoCloseable {
         data = new LabeledImages(manager, px, labels, 1, 8, 8, 3);
     }
 
-    Trainer trainer(Objective obj, TrainConfig cfg) {
+    Trainer<UNet> trainer(Objective obj, TrainConfig cfg) {
         UNet model = Params.create(new UNet(NET), manager, cfg.seed());
         UNet ema = Params.create(new UNet(NET), manager, cfg.seed());
-        return new Trainer(model, ema, obj, cfg, data, manager);
+        return new Trainer<>(model, ema, obj, cfg, data, manager);
     }
 
-    Trainer trainer() {
+    Trainer<UNet> trainer() {
         return trainer(objective, TRAIN);
     }
 

@@ -46,20 +46,20 @@ class TrainerTest {
         int n = 6;
         int k = 3;
         Map<String, float[]> straight;
-        try (TinyRun run = new TinyRun(); Trainer t = run.trainer()) {
+        try (TinyRun run = new TinyRun(); Trainer<UNet> t = run.trainer()) {
             for (int i = 0; i < n; i++) {
                 t.step();
             }
             straight = snapshot(t);
         }
         try (TinyRun run = new TinyRun()) {
-            try (Trainer t = run.trainer()) {
+            try (Trainer<UNet> t = run.trainer()) {
                 for (int i = 0; i < k; i++) {
                     t.step();
                 }
                 t.save(dir, new JsonObject(), 2);
             }
-            try (Trainer t = run.trainer(); Checkpoint.Loaded c = Checkpoint.readLatest(dir, run.manager, w -> { }).orElseThrow()) {
+            try (Trainer<UNet> t = run.trainer(); Checkpoint.Loaded c = Checkpoint.readLatest(dir, run.manager, w -> { }).orElseThrow()) {
                 assertEquals(k, c.step());
                 t.restore(c);
                 for (int i = k; i < n; i++) {
@@ -73,7 +73,7 @@ class TrainerTest {
 
     @Test
     void lossFallsOnAFixedBatchOfData() {
-        try (TinyRun run = new TinyRun(); Trainer t = run.trainer(run.objective, TinyRun.TRAIN.withSteps(40).withWarmup(1))) {
+        try (TinyRun run = new TinyRun(); Trainer<UNet> t = run.trainer(run.objective, TinyRun.TRAIN.withSteps(40).withWarmup(1))) {
             double first = 0;
             double last = 0;
             for (int i = 0; i < 40; i++) {
@@ -97,7 +97,7 @@ class TrainerTest {
                 TrainingBatch b = run.objective.prepare(x0, labels, seed, step);
                 return poison[0] ? new TrainingBatch(b.input(), b.t(), b.labels(), b.target().mul(Float.NaN), b.weight()) : b;
             };
-            try (Trainer t = run.trainer(nanSometimes, TinyRun.TRAIN)) {
+            try (Trainer<UNet> t = run.trainer(nanSometimes, TinyRun.TRAIN)) {
                 t.step();
                 NDArray before = Params.arrays(t.model()).get("conv_in.weight").duplicate();
                 poison[0] = true;
