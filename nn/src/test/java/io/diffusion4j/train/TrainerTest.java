@@ -2,6 +2,7 @@ package io.diffusion4j.train;
 
 import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
+import io.diffusion4j.nn.UNet;
 import io.diffusion4j.nn.Params;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
