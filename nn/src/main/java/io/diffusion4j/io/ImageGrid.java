@@ -22,6 +22,22 @@ public final class ImageGrid {
      * file is written under a temporary name and renamed, so a reader never sees half a PNG.
      */
     public static void write(Path file, NDArray images, int columns, int pad) throws IOException {
+        BufferedImage img = render(images, columns, pad);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            if (!ImageIO.write(img, "png", tmp.toFile())) {
+                throw new IOException("no PNG writer available");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The grid of {@link #write} as an image (for GIF frames and single PNGs). */
+    public static BufferedImage render(NDArray images, int columns, int pad) {
         Check.positive(columns, "columns");
         Check.nonNegative(pad, "padding");
         Shape s = images.getShape();
@@ -51,16 +67,6 @@ public final class ImageGrid {
                 }
             }
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) {
-                throw new IOException("no PNG writer available");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return img;
     }
 }
