@@ -89,6 +89,7 @@ public final class TrainMain {
         description.add("objective", GSON.toJsonTree(objective));
         description.add("train", GSON.toJsonTree(train));
         description.addProperty("data", data.toString());
+        description.add("image_shape", GSON.toJsonTree(new long[] {1, 28, 28}));
 
         try (NDManager manager = NDManager.newBaseManager();
              LabeledImages images = FashionMnist.load(manager, data, true)) {

@@ -150,16 +150,26 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /**
-     * Writes this model as {@link #MODEL_JSON} (network, objective, step, provenance) and {@link #WEIGHTS}
-     * into {@code dir} (created if needed).
+     * Writes this model as {@link #MODEL_JSON} (network, objective, step, image shape, provenance) and
+     * {@link #WEIGHTS} into {@code dir} (created if needed).
      */
     public void export(Path dir, JsonObject provenance) throws IOException {
+        export(network, objective, step, imageShape(), provenance, dir);
+    }
+
+    /**
+     * Writes any network's weights with its description as an exported model (each file under a
+     * temporary name, then renamed).
+     */
+    public static void export(UNet network, DiffusionObjective.Config objective, long step, ai.djl.ndarray.types.Shape imageShape,
+                              JsonObject provenance, Path dir) throws IOException {
         Files.createDirectories(dir);
         JsonObject out = new JsonObject();
         out.addProperty("format", "diffusion4j-model/1");
         out.add("network", GSON.toJsonTree(network.config()));
         out.add("objective", GSON.toJsonTree(objective));
         out.addProperty("step", step);
+        out.add("image_shape", GSON.toJsonTree(imageShape.getShape()));
         out.add("provenance", provenance);
         Path tmp = Files.createTempFile(dir, ".model", ".json");
         Files.writeString(tmp, GSON.toJson(out), StandardCharsets.UTF_8);
@@ -197,6 +207,18 @@ public final class TrainedModel implements AutoCloseable {
     /** Training steps behind these weights (−1 when unknown). */
     public long step() {
         return step;
+    }
+
+    /**
+     * The (C, H, W) of the images it was trained on: the description's {@code image_shape}, or
+     * (C, 28, 28) for descriptions written before that key existed (the Fashion-MNIST runs).
+     */
+    public ai.djl.ndarray.types.Shape imageShape() {
+        if (description.has("image_shape")) {
+            long[] dims = GSON.fromJson(description.get("image_shape"), long[].class);
+            return new ai.djl.ndarray.types.Shape(dims);
+        }
+        return new ai.djl.ndarray.types.Shape(network.config().inChannels(), 28, 28);
     }
 
     /** Number of parameters. */

@@ -1,0 +1,96 @@
+package io.diffusion4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.diffusion4j.io.AnimatedGif;
+import io.diffusion4j.io.ImageGrid;
+import io.diffusion4j.sampler.SamplerObserver;
+import io.diffusion4j.sampler.Sampling;
+import io.diffusion4j.train.TrainedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Generates a grid of images (and optionally a GIF of the denoising trajectory). */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate a PNG grid of images from the bundled Fashion-MNIST model or a checkpoint.")
+final class GenerateCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--class", paramLabel = "CLASS",
+            description = "Class of every image: an index or a name (t-shirt, trouser, pullover, dress, coat, sandal, shirt, "
+                    + "sneaker, bag, ankle-boot). Default: classes cycle 0, 1, …, one column each.")
+    String classOption;
+
+    @Option(names = "--count", defaultValue = "20", description = "Images, 1..1000. Default: ${DEFAULT-VALUE}.")
+    int count;
+
+    @Option(names = "--out", defaultValue = "generated.png", paramLabel = "FILE", description = "Output PNG. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--gif", paramLabel = "FILE", description = "Also write the denoising trajectory (x̂₀ after each step) as an animated GIF.")
+    Path gif;
+
+    @Option(names = "--force", description = "Overwrite existing output files.")
+    boolean force;
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Sampling.Method method = sampling.validate();
+        if (count < 1 || count > 1000) {
+            throw new Errors.UsageException("--count must be in 1..1000, got " + count);
+        }
+        OutputFile png = OutputFile.check(out, force, "--out");
+        OutputFile gifFile = gif == null ? null : OutputFile.check(gif, force, "--gif");
+        model.validate();
+        int classes = model.peekNumClasses();
+        int fixed = classOption == null ? -1 : ClassNames.parse(classOption, classes);
+        long[] labels = new long[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = classes == 0 ? 0 : fixed >= 0 ? fixed : i % classes;
+        }
+        double guidance = classes == 0 ? 1.0 : sampling.guidance;
+        int columns = fixed < 0 && classes > 0 && count >= classes ? classes : Math.min(count, 8);
+        Generation generation = new Generation(method, sampling.steps, guidance, sampling.eta(method), sampling.seed);
+        List<BufferedImage> frames = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "generate", sampling.steps);
+            SamplerObserver observer = (i, n, x, x0) -> {
+                bar.advance(1);
+                if (gifFile != null) {
+                    frames.add(ImageGrid.render(x0.clip(-1, 1), columns, 2));
+                }
+            };
+            List<NDArray> parts = new ArrayList<>();
+            generation.run(m, labels, count, manager, observer, (first, images, l) -> parts.add(manager.create(images.toFloatArray(), images.getShape())));
+            bar.finish();
+            NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts.toArray(new NDArray[0])));
+            png.write(tmp -> ImageGrid.write(tmp, all, columns, 2));
+            if (gifFile != null) {
+                frames.add(ImageGrid.render(all, columns, 2));
+                gifFile.write(tmp -> AnimatedGif.write(tmp, frames, 120, 1500));
+            }
+            spec.commandLine().getOut().printf("wrote %s (%d images, %s, %d steps, guidance %s, seed %d, %s)%n", png.path(), count,
+                    method.label(), sampling.steps, guidance, sampling.seed, model.describe());
+        }
+        return 0;
+    }
+}

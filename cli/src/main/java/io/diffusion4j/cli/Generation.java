@@ -1,0 +1,71 @@
+package io.diffusion4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.diffusion4j.guidance.ClassifierFreeGuidance;
+import io.diffusion4j.model.Conditioning;
+import io.diffusion4j.model.Denoiser;
+import io.diffusion4j.random.NoiseSource;
+import io.diffusion4j.sampler.SamplerObserver;
+import io.diffusion4j.sampler.Sampling;
+import io.diffusion4j.sampler.SamplingLoop;
+import io.diffusion4j.sampler.X0Clipping;
+import io.diffusion4j.train.TrainedModel;
+
+/**
+ * Samples images from a trained model in batches. Image i uses the noise of (seed, i) and the class
+ * {@code classes[i]}, so any image comes out the same whatever the batch size or count. x̂₀ is clipped
+ * to [−1, 1] inside the samplers that support it (diffusers' {@code clip_sample} default for images)
+ * and the final images are clamped to [−1, 1].
+ *
+ * @param method the sampler
+ * @param steps sampling steps
+ * @param guidance classifier-free guidance scale (diffusers' convention; 1 = none)
+ * @param eta η for ddim / euler-a
+ * @param seed noise seed
+ */
+record Generation(Sampling.Method method, int steps, double guidance, double eta, long seed) {
+
+    /** Receives each finished batch: images (b, C, H, W) in [−1, 1] and their labels (or null). */
+    interface Sink {
+        void accept(long first, NDArray images, long[] labels) throws java.io.IOException;
+    }
+
+    /**
+     * Samples images {@code 0 … classes.length−1}.
+     *
+     * @param classes class of each image (ignored for unconditional models: pass zeros)
+     * @param batch images per network batch
+     * @param observer per-step observer of each batch (progress, trajectories), or {@link SamplerObserver#NONE}
+     */
+    void run(TrainedModel model, long[] classes, int batch, NDManager manager, SamplerObserver observer, Sink sink) throws java.io.IOException {
+        Sampling.Choice choice = method.choose(model.schedule(), steps, eta, new X0Clipping.Clamp(1.0));
+        Shape image = model.imageShape();
+        NoiseSource noise = new NoiseSource(seed);
+        for (int first = 0; first < classes.length; first += batch) {
+            int b = Math.min(batch, classes.length - first);
+            try (NDManager m = manager.newSubManager()) {
+                ParameterStore ps = new ParameterStore(m, false);
+                Denoiser d = model.denoiser(ps);
+                Conditioning cond = Conditioning.NONE;
+                long[] labels = null;
+                if (model.numClasses() > 0) {
+                    labels = java.util.Arrays.copyOfRange(classes, first, first + b);
+                    cond = Conditioning.labels(m.create(labels));
+                    d = new ClassifierFreeGuidance(d, guidance, model.numClasses());
+                }
+                NDArray x = new SamplingLoop(choice.sampler(), d, choice.plan()).withObserver(observer)
+                        .sample(m, image, cond, noise, NoiseSource.range(first, b));
+                sink.accept(first, x.clip(-1, 1), labels);
+            }
+        }
+    }
+
+    /** Denoiser evaluations (network calls) per image batch. */
+    int evaluations(TrainedModel model) {
+        Sampling.Choice choice = method.choose(model.schedule(), steps, eta, new X0Clipping.Clamp(1.0));
+        return choice.sampler().evaluations(choice.plan());
+    }
+}

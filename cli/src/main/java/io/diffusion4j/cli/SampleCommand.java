@@ -1,0 +1,157 @@
+package io.diffusion4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.diffusion4j.io.ImageGrid;
+import io.diffusion4j.io.Npy;
+import io.diffusion4j.sampler.Sampling;
+import io.diffusion4j.train.TrainedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * Many samples for evaluation: {@code DIR/samples.npy} (N, C, H, W) float32 in [−1, 1] and, for
+ * conditional models, {@code DIR/labels.npy} int64 (N,); or one PNG per image plus labels.npy. The
+ * folder is written under a temporary name and renamed, so a failed run leaves nothing.
+ */
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = "Write many samples (.npy or PNGs) for evaluation; classes cycle 0..K-1 unless --class is given.")
+final class SampleCommand implements Callable<Integer> {
+    enum Format { png, npy }
+
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--n", defaultValue = "2000", description = "Number of samples, 1..1000000. Default: ${DEFAULT-VALUE}.")
+    int n;
+
+    @Option(names = "--format", defaultValue = "npy", description = "Output format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    Format format;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist, or use --force).")
+    Path out;
+
+    @Option(names = "--class", paramLabel = "CLASS", description = "Class of every sample (index or name); default: cycle 0..K-1.")
+    String classOption;
+
+    @Option(names = "--batch", defaultValue = "250", description = "Images per network batch, 1..4096. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--force", description = "Replace an existing output folder.")
+    boolean force;
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Sampling.Method method = sampling.validate();
+        if (n < 1 || n > 1_000_000) {
+            throw new Errors.UsageException("--n must be in 1..1000000, got " + n);
+        }
+        if (batch < 1 || batch > 4096) {
+            throw new Errors.UsageException("--batch must be in 1..4096, got " + batch);
+        }
+        Path target = out.toAbsolutePath().normalize();
+        if (Files.exists(target) && !force) {
+            throw new Errors.UsageException("--out " + out + " exists; add --force to replace it");
+        }
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+            throw new Errors.RunFailure("--out " + out + ": folder " + parent + " does not exist or is not writable");
+        }
+        model.validate();
+        int classes = model.peekNumClasses();
+        int fixed = classOption == null ? -1 : ClassNames.parse(classOption, classes);
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = classes == 0 ? 0 : fixed >= 0 ? fixed : i % classes;
+        }
+        double guidance = classes == 0 ? 1.0 : sampling.guidance;
+        Generation generation = new Generation(method, sampling.steps, guidance, sampling.eta(method), sampling.seed);
+        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".part");
+        try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
+            long[] shape = m.imageShape().getShape();
+            int per = (int) (shape[0] * shape[1] * shape[2]);
+            float[] all = format == Format.npy ? new float[Math.multiplyExact(n, per)] : null;
+            ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "sample", (long) n);
+            generation.run(m, labels, batch, manager, io.diffusion4j.sampler.SamplerObserver.NONE, (first, images, l) -> {
+                if (all != null) {
+                    System.arraycopy(images.toFloatArray(), 0, all, (int) first * per, (int) images.getShape().get(0) * per);
+                } else {
+                    writePngs(tmp, first, images);
+                }
+                bar.advance(images.getShape().get(0));
+            });
+            bar.finish();
+            if (all != null) {
+                try (OutputStream o = Files.newOutputStream(tmp.resolve("samples.npy"))) {
+                    Npy.writeFloat32(o, all, n, shape[0], shape[1], shape[2]);
+                }
+            }
+            if (classes > 0) {
+                try (OutputStream o = Files.newOutputStream(tmp.resolve("labels.npy"))) {
+                    Npy.writeInt64(o, labels, n);
+                }
+            }
+            replace(tmp, target);
+            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target,
+                    format == Format.npy ? "samples.npy" : "PNGs", classes > 0 ? " + labels.npy" : "", method.label(), sampling.steps,
+                    guidance, sampling.seed);
+        } finally {
+            deleteTree(tmp);
+        }
+        return 0;
+    }
+
+    private static void writePngs(Path dir, long first, ai.djl.ndarray.NDArray images) throws IOException {
+        int b = (int) images.getShape().get(0);
+        for (int i = 0; i < b; i++) {
+            Path file = dir.resolve(String.format(Locale.ROOT, "%06d.png", first + i));
+            if (!ImageIO.write(ImageGrid.render(images.get(i).expandDims(0), 1, 0), "png", file.toFile())) {
+                throw new IOException("no PNG writer in this JVM");
+            }
+        }
+    }
+
+    /** Moves the finished temporary folder into place (replacing an old one only with --force, checked before). */
+    private static void replace(Path tmp, Path target) throws IOException {
+        if (Files.exists(target)) {
+            deleteTree(target);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.diffusion4j.cli;
+
+import io.diffusion4j.io.Npy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.diffusion4j.cli.CliRun.assertOneLineError;
+import static io.diffusion4j.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** generate, sample and info end to end on a tiny model made here. */
+class SampleCommandsTest {
+    @TempDir
+    static Path shared;
+    static Path model;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void makeModel() throws Exception {
+        model = CliRun.tinyModel(shared.resolve("tiny"), 3);
+    }
+
+    @Test
+    void sampleWritesNpyWithCyclingLabels() throws Exception {
+        Path out = dir.resolve("s");
+        CliRun.Result r = run("sample", "--checkpoint", model.toString(), "--n", "7", "--batch", "3", "--steps", "2", "--format", "npy",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Npy.Array s = Npy.read(out.resolve("samples.npy"));
+        assertArrayEquals(new long[] {7, 1, 8, 8}, s.shape());
+        for (float v : s.floats()) {
+            assertTrue(v >= -1 && v <= 1, "in [-1, 1]: " + v);
+        }
+        Npy.Array l = Npy.read(out.resolve("labels.npy"));
+        assertArrayEquals(new long[] {7}, l.shape());
+        assertArrayEquals(new long[] {0, 1, 2, 0, 1, 2, 0}, l.longs());
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary folder left");
+        }
+    }
+
+    @Test
+    void imagesDoNotDependOnBatchSizeOrCount() throws Exception {
+        run("sample", "--checkpoint", model.toString(), "--n", "5", "--batch", "5", "--steps", "3", "--sampler", "ddpm", "--out", dir.resolve("a").toString());
+        run("sample", "--checkpoint", model.toString(), "--n", "3", "--batch", "2", "--steps", "3", "--sampler", "ddpm", "--out", dir.resolve("b").toString());
+        float[] a = Npy.read(dir.resolve("a/samples.npy")).floats();
+        float[] b = Npy.read(dir.resolve("b/samples.npy")).floats();
+        for (int i = 0; i < b.length; i++) {
+            assertEquals(a[i], b[i], 0f, "value " + i);
+        }
+    }
+
+    @Test
+    void sampleAsPngsAndFixedClass() throws Exception {
+        Path out = dir.resolve("p");
+        CliRun.Result r = run("sample", "--checkpoint", model.toString(), "--n", "4", "--steps", "2", "--format", "png", "--class", "2",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage img = ImageIO.read(out.resolve("000003.png").toFile());
+        assertEquals(8, img.getWidth());
+        assertArrayEquals(new long[] {2, 2, 2, 2}, Npy.read(out.resolve("labels.npy")).longs());
+    }
+
+    @Test
+    void generateWritesAGridAndAGif() throws Exception {
+        Path png = dir.resolve("g.png");
+        Path gif = dir.resolve("g.gif");
+        CliRun.Result r = run("generate", "--checkpoint", model.toString(), "--count", "6", "--steps", "3", "--sampler", "euler-a",
+                "--out", png.toString(), "--gif", gif.toString());
+        assertEquals(0, r.code(), r.err());
+        assertNotNull(ImageIO.read(png.toFile()));
+        assertTrue(Files.size(gif) > 100);
+        assertTrue(r.out().contains("wrote"), r.out());
+    }
+
+    @Test
+    void infoDescribesTheModel() {
+        CliRun.Result r = run("info", "--checkpoint", model.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("3 (+ null label 3 for guidance)"), r.out());
+        assertTrue(r.out().contains("prediction  epsilon"), r.out());
+        assertTrue(r.out().contains("images      (1, 8, 8)"), r.out());
+    }
+
+    @Test
+    void oneLineErrors() throws Exception {
+        Path out = dir.resolve("x");
+        String m = model.toString();
+        assertOneLineError(run("sample", "--checkpoint", m, "--sampler", "plms", "--out", out.toString()), 2, "unknown sampler 'plms'");
+        assertOneLineError(run("sample", "--checkpoint", m, "--steps", "-1", "--out", out.toString()), 2, "--steps must be in 1..1000, got -1");
+        assertOneLineError(run("sample", "--checkpoint", m, "--class", "7", "--out", out.toString()), 2, "--class must be in 0..2, got 7");
+        assertOneLineError(run("generate", "--checkpoint", m, "--class", "purse", "--out", dir.resolve("y.png").toString()), 2, "--class must be a number 0..2");
+        assertOneLineError(run("sample", "--checkpoint", dir.resolve("missing").toString(), "--out", out.toString()), 1, "does not exist");
+        assertOneLineError(run("sample", "--checkpoint", m, "--format", "jpg", "--out", out.toString()), 2, "--format");
+        assertOneLineError(run("generate", "--checkpoint", m, "--out", dir.resolve("nope/y.png").toString()), 1, "does not exist");
+        assertOneLineError(run("sample", "--checkpoint", m, "--guidance", "NaN", "--out", out.toString()), 2, "--guidance must be in 0..30");
+        Path corrupt = dir.resolve("corrupt");
+        Files.createDirectories(corrupt);
+        Files.copy(model.resolve("model.json"), corrupt.resolve("model.json"));
+        Files.write(corrupt.resolve("ema.safetensors"), new byte[] {1, 2, 3});
+        assertOneLineError(run("info", "--checkpoint", corrupt.toString()), 1, "truncated");
+        assertFalse(Files.exists(out), "nothing written by failed commands");
+    }
+}
