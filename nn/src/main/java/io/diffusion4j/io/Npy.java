@@ -104,8 +104,7 @@ public final class Npy {
         if ("True".equals(group(FORTRAN, header, name, "fortran_order"))) {
             throw new IOException(name + ": Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray");
         }
-        long[] shape = Arrays.stream(group(SHAPE, header, name, "shape").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long[] shape = parseShape(group(SHAPE, header, name, "shape"), name);
         long count = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
         int width = Integer.parseInt(descr.substring(descr.length() - 1));
         if (descr.startsWith(">")) {
@@ -145,6 +144,24 @@ public final class Npy {
             }
             default -> throw new IOException(name + ": dtype '" + descr + "' is not supported; use float32, float64, int32 or int64");
         }
+    }
+
+    /** The dimensions of a shape tuple such as "3, 28, 28" (a corrupt one fails naming the file). */
+    private static long[] parseShape(String tuple, String name) throws IOException {
+        long[] shape;
+        try {
+            shape = Arrays.stream(tuple.split(",")).map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) {
+            throw new IOException(name + ": the .npy header has an unreadable shape (" + tuple + ")", e);
+        }
+        long count = 1;
+        for (long d : shape) {
+            if (d < 0 || (d > 0 && count > Integer.MAX_VALUE / d)) {
+                throw new IOException(name + ": the .npy header declares an impossible shape (" + tuple + ")");
+            }
+            count *= d;
+        }
+        return shape;
     }
 
     private static String group(Pattern p, String header, String name, String key) throws IOException {

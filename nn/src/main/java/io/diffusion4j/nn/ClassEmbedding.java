@@ -2,6 +2,7 @@ package io.diffusion4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -40,6 +41,20 @@ public final class ClassEmbedding extends Layer {
         }
         NDArray w = value(ps, weight, labels, training);
         return l.getNDArrayInternal().embedding(l, w, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * The rows of the labels of a batch of {@code n} samples: labels int64 (n,) in 0…K, or null for the null
+     * label K on every row (an unconditional call of a conditional network).
+     *
+     * @param manager owner of the null labels when {@code labels} is null
+     */
+    public NDArray forBatch(ParameterStore ps, NDArray labels, long n, NDManager manager, boolean training) {
+        NDArray l = labels != null ? labels : manager.full(new Shape(n), (long) (rows - 1)).toType(DataType.INT64, false);
+        if (l.getShape().size() != n) {
+            throw new IllegalArgumentException("labels must have shape (" + n + "), got " + l.getShape());
+        }
+        return forward(ps, l.reshape(-1), training);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.diffusion4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.diffusion4j.model.Network;
 
 /**
  * A network the {@link io.diffusion4j.train.Trainer} can optimise: a DJL block with the one call every
@@ -16,4 +17,12 @@ public interface TrainableNetwork extends Block {
      * @param training whether to apply dropout
      */
     NDArray forward(ParameterStore ps, NDArray x, NDArray t, NDArray labels, boolean training);
+
+    /**
+     * This network as core's {@link Network} for sampling (no dropout, no gradient). {@code ps} must
+     * hold this block's parameters.
+     */
+    default Network asNetwork(ParameterStore ps) {
+        return (x, t, labels) -> forward(ps, x, t, labels, false);
+    }
 }

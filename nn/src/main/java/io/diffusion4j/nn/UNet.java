@@ -3,12 +3,8 @@ package io.diffusion4j.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
-import io.diffusion4j.model.Network;
 import io.diffusion4j.util.Check;
 
 import java.util.ArrayDeque;
@@ -37,7 +33,7 @@ import java.util.List;
  * {@code mid.res_1…}, {@code mid.attn…}, {@code mid.res_2…}, {@code up.<l>.res.<i>…},
  * {@code up.<l>.attn.<i>…}, {@code up.<l>.upsample.conv…}, {@code norm_out…}, {@code conv_out…}.
  */
-public final class UNet extends Layer implements TrainableNetwork {
+public final class UNet extends DenoiserLayer {
     private final UNetConfig config;
     private final TimestepEmbedding timeEmbedding;
     private final ClassEmbedding classEmbedding;
@@ -124,11 +120,7 @@ public final class UNet extends Layer implements TrainableNetwork {
         }
         NDArray emb = timeEmbedding.forward(ps, t.reshape(-1), training);
         if (classEmbedding != null) {
-            NDArray l = labels != null ? labels : nullLabels(x.getManager(), s.get(0));
-            if (l.getShape().size() != s.get(0)) {
-                throw new IllegalArgumentException("labels must have shape (" + s.get(0) + "), got " + l.getShape());
-            }
-            emb = emb.add(classEmbedding.forward(ps, l.reshape(-1), training));
+            emb = emb.add(classEmbedding.forBatch(ps, labels, s.get(0), x.getManager(), training));
         }
         NDArray e = silu(emb);
         NDArray h = convIn.forward(ps, x, training);
@@ -165,28 +157,5 @@ public final class UNet extends Layer implements TrainableNetwork {
             }
         }
         return convOut.forward(ps, silu(normOut.forward(ps, h, training)), training);
-    }
-
-    private NDArray nullLabels(NDManager m, long n) {
-        return m.full(new Shape(n), (long) config.numClasses()).toType(DataType.INT64, false);
-    }
-
-    /**
-     * This network as core's {@link Network} for sampling (no dropout, no gradient). {@code ps} must
-     * hold this block's parameters.
-     */
-    public Network asNetwork(ParameterStore ps) {
-        return (x, t, labels) -> forward(ps, x, t, labels, false);
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray labels = inputs.size() > 2 ? inputs.get(2) : null;
-        return list(forward(ps, inputs.get(0), inputs.get(1), labels, training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputs) {
-        return new Shape[] {inputs[0]};
     }
 }

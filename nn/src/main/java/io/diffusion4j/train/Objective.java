@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArray;
  */
 public interface Objective {
     /**
-     * @param x0 clean images (N, C, H, W) in [−1, 1]
+     * @param x0 clean samples (N, …): images (N, C, H, W) in [−1, 1], or any per-sample shape such as (N, D)
      * @param labels int64 (N,) class labels, or null for unconditional training
      * @param seed the run's seed
      * @param step the optimisation step (0-based)

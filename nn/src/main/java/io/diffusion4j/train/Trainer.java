@@ -12,7 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import io.diffusion4j.data.EpochSampler;
-import io.diffusion4j.data.LabeledImages;
+import io.diffusion4j.data.Samples;
 import io.diffusion4j.nn.Params;
 import io.diffusion4j.nn.SeedMix;
 import io.diffusion4j.nn.TrainableNetwork;
@@ -35,7 +35,7 @@ public final class Trainer<N extends TrainableNetwork> implements AutoCloseable 
     private final N ema;
     private final Objective objective;
     private final TrainConfig config;
-    private final LabeledImages data;
+    private final Samples data;
     private final EpochSampler sampler;
     private final ParameterStore ps;
     private final Map<String, NDArray> weights;
@@ -61,8 +61,11 @@ public final class Trainer<N extends TrainableNetwork> implements AutoCloseable 
     /**
      * A trainer of {@code model} (initialised, e.g. by {@link Params#create}); {@code ema} must have the same
      * shape and starts as a copy of the model. Both are owned by the caller.
+     *
+     * @param data the training set (images, 2-D points, any per-sample shape the network takes; labels are
+     *     passed on when it has them)
      */
-    public Trainer(N model, N ema, Objective objective, TrainConfig config, LabeledImages data, NDManager manager) {
+    public Trainer(N model, N ema, Objective objective, TrainConfig config, Samples data, NDManager manager) {
         this.model = Check.notNull(model, "model");
         this.ema = Check.notNull(ema, "ema");
         this.objective = Check.notNull(objective, "objective");
@@ -108,7 +111,7 @@ public final class Trainer<N extends TrainableNetwork> implements AutoCloseable 
         try (NDScope scope = new NDScope(); NDManager sub = manager.newSubManager()) {
             scope.suppressNotUsedWarning();
             long[] idx = sampler.indices(s);
-            NDArray x0 = data.images(sub, idx);
+            NDArray x0 = data.batch(sub, idx);
             NDArray labels = data.labels(sub, idx);
             TrainingBatch b = objective.prepare(x0, labels, config.seed(), s);
             JniUtils.setSeed(SeedMix.derive(SeedMix.derive(config.seed(), 0xd7), s));
