@@ -152,6 +152,19 @@ public class Samples implements AutoCloseable {
         }
     }
 
+    /**
+     * The same samples without labels, for unconditional training. The view shares the data: closing it
+     * does nothing, closing this set frees both.
+     */
+    public Samples withoutLabels() {
+        return new Samples(data, null, 0) {
+            @Override
+            public void close() {
+                // the data belong to the labelled set
+            }
+        };
+    }
+
     /** Frees the tensors. */
     @Override
     public void close() {

@@ -23,7 +23,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A class-by-row sample grid from a class-conditional network: deterministic DDIM (η = 0, trailing
+ * A class-by-row sample grid (8 rows of free samples for an unconditional network): deterministic DDIM (η = 0, trailing
  * spacing, ᾱ_prev = 1 at the end) with classifier-free guidance, image i of row c drawn from noise
  * (seed, c·perClass + i), so grids of successive checkpoints are directly comparable.
  *
@@ -47,20 +47,19 @@ public record SampleGrid(int steps, double guidanceScale, int perClass, long see
     public void write(Path file, UNet network, DiscreteVp vp, Prediction prediction, Shape imageShape, NDManager parent)
             throws IOException {
         int classes = network.config().numClasses();
-        if (classes == 0) {
-            throw new IllegalArgumentException("a class grid needs a class-conditional network");
-        }
+        int rows = classes == 0 ? 8 : classes;   // an unconditional network gets 8 rows of free samples
         try (NDManager m = parent.newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
-            Denoiser d = new ClassifierFreeGuidance(new NetworkDenoiser(network.asNetwork(ps), prediction), guidanceScale, classes);
+            Denoiser plain = new NetworkDenoiser(network.asNetwork(ps), prediction);
+            Denoiser d = classes == 0 ? plain : new ClassifierFreeGuidance(plain, guidanceScale, classes);
             SamplingLoop loop = new SamplingLoop(new Ddim(), d, Plans.ddim(vp, steps, Spacing.TRAILING, 0, true));
-            int n = classes * perClass;
+            int n = rows * perClass;
             long[] labels = new long[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = i / perClass;
             }
-            NDArray x = loop.sample(m, imageShape, Conditioning.labels(m.create(labels)), new NoiseSource(seed),
-                    NoiseSource.range(0, n));
+            Conditioning cond = classes == 0 ? Conditioning.NONE : Conditioning.labels(m.create(labels));
+            NDArray x = loop.sample(m, imageShape, cond, new NoiseSource(seed), NoiseSource.range(0, n));
             ImageGrid.write(file, x, perClass, 2);
         }
     }

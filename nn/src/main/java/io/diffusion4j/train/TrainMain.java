@@ -1,15 +1,9 @@
 package io.diffusion4j.train;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.diffusion4j.data.FashionMnist;
 import io.diffusion4j.data.LabeledImages;
 import io.diffusion4j.model.Prediction;
-import io.diffusion4j.nn.Params;
-import io.diffusion4j.nn.UNet;
 import io.diffusion4j.nn.UNetConfig;
 import io.diffusion4j.schedule.DiscreteVp;
 
@@ -17,9 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Trains the default class-conditional Fashion-MNIST U-Net (ε-prediction, linear β 1e-4…0.02, T = 1000,
@@ -41,8 +33,6 @@ import java.util.Optional;
  * </pre>
  */
 public final class TrainMain {
-    private static final Gson GSON = new Gson();
-
     private TrainMain() {}
 
     /** Entry point; exit code 2 on bad usage, 1 on a run-time failure. */
@@ -84,117 +74,10 @@ public final class TrainMain {
         UNetConfig net = UNetConfig.FASHION_MNIST;
         DiffusionObjective.Config objective = new DiffusionObjective.Config(DiscreteVp.Config.DEFAULT, Prediction.EPSILON,
                 LossWeighting.MIN_SNR, 5.0, 0.1, net.numClasses());
-        JsonObject description = new JsonObject();
-        description.add("network", GSON.toJsonTree(net));
-        description.add("objective", GSON.toJsonTree(objective));
-        description.add("train", GSON.toJsonTree(train));
-        description.addProperty("data", data.toString());
-        description.add("image_shape", GSON.toJsonTree(new long[] {1, 28, 28}));
-
+        ImageTrainingRun run = new ImageTrainingRun(net, objective, train, out, ckptMinutes, gridMinutes, keep, stopAfter, logEvery, grid);
         try (NDManager manager = NDManager.newBaseManager();
              LabeledImages images = FashionMnist.load(manager, data, true)) {
-            UNet model = Params.create(new UNet(net), manager, train.seed());
-            UNet ema = Params.create(new UNet(net), manager, train.seed());
-            DiffusionObjective obj = new DiffusionObjective(objective);
-            try (Trainer<UNet> trainer = new Trainer<>(model, ema, obj, train, images, manager);
-                 MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"))) {
-                resume(trainer, out, description, manager);
-                System.out.printf(Locale.ROOT, "training %s: %,d parameters, %d images, %d threads, from step %d to %d%n",
-                        out, Params.count(model), images.size(), JniUtils.getNumThreads(), trainer.currentStep(), train.steps());
-                loop(trainer, train, out, description, keep, ckptMinutes, gridMinutes, stopAfter, logEvery, grid, obj, images, log, manager);
-            }
+            run.execute(images, data.toString(), manager);
         }
-    }
-
-    private static void resume(Trainer<UNet> trainer, Path out, JsonObject description, NDManager manager) throws IOException {
-        Optional<Checkpoint.Loaded> latest = Checkpoint.readLatest(out, manager, w -> System.err.println("warning: " + w));
-        if (latest.isEmpty()) {
-            return;
-        }
-        try (Checkpoint.Loaded c = latest.get()) {
-            for (String key : new String[] {"network", "objective"}) {
-                JsonElement saved = c.state().get(key);
-                if (!description.get(key).equals(saved)) {
-                    throw new IllegalArgumentException("checkpoint " + c.dir() + " has a different " + key + " (" + saved
-                            + "); use another --out directory");
-                }
-            }
-            int threads = c.state().has("threads") ? c.state().get("threads").getAsInt() : -1;
-            if (threads != JniUtils.getNumThreads()) {
-                System.err.printf("warning: checkpoint was written with %d engine threads, this run has %d: the resumed run is "
-                        + "valid but not bit-identical to an uninterrupted one%n", threads, JniUtils.getNumThreads());
-            }
-            trainer.restore(c);
-            System.out.println("resumed from " + c.dir() + " at step " + c.step());
-        }
-    }
-
-    private static void loop(Trainer<UNet> trainer, TrainConfig train, Path out, JsonObject description, int keep, double ckptMinutes,
-                             double gridMinutes, long stopAfter, int logEvery, SampleGrid grid, DiffusionObjective obj,
-                             LabeledImages images, MetricsLog log, NDManager manager) throws IOException {
-        Thread main = Thread.currentThread();
-        Object stopLock = new Object();
-        boolean[] stop = {false};
-        boolean[] finished = {false};
-        Thread hook = new Thread(() -> {
-            synchronized (stopLock) {
-                stop[0] = true;
-            }
-            try {
-                main.join(120_000);   // let the loop write its checkpoint
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        Progress progress = new Progress(System.out, train.steps(), train.batchSize(), logEvery);
-        long lastCkpt = System.nanoTime();
-        long lastGrid = System.nanoTime();
-        long ranThisInvocation = 0;
-        try {
-            while (trainer.currentStep() < train.steps()) {
-                Trainer.StepResult r = trainer.step();
-                double ips = progress.update(r);
-                log.log(r, train.batchSize() / r.seconds());
-                ranThisInvocation++;
-                boolean last = trainer.currentStep() >= train.steps();
-                boolean stopping;
-                synchronized (stopLock) {
-                    stopping = stop[0] || ranThisInvocation >= stopAfter;
-                }
-                if (last || stopping || minutesSince(lastCkpt) >= ckptMinutes) {
-                    log.flush();
-                    progress.newline();
-                    Path dir = trainer.save(out, description, keep);
-                    System.out.printf(Locale.ROOT, "checkpoint %s (%.1f img/s)%n", dir, ips);
-                    lastCkpt = System.nanoTime();
-                    if (last || (!stopping && minutesSince(lastGrid) >= gridMinutes)) {
-                        long t0 = System.nanoTime();
-                        Path png = out.resolve(String.format("grid-%08d.png", trainer.currentStep()));
-                        grid.write(png, trainer.ema(), obj.schedule(), obj.config().prediction(), images.imageShape(), manager);
-                        System.out.printf(Locale.ROOT, "sample grid %s (%.0f s)%n", png, (System.nanoTime() - t0) / 1e9);
-                        lastGrid = System.nanoTime();
-                    }
-                }
-                if (stopping) {
-                    System.out.println("stopped at step " + trainer.currentStep());
-                    break;
-                }
-            }
-            log.flush();
-            finished[0] = true;
-        } finally {
-            if (finished[0]) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // the JVM is already shutting down
-                }
-            }
-        }
-    }
-
-    private static double minutesSince(long nanos) {
-        return (System.nanoTime() - nanos) / 60e9;
     }
 }
