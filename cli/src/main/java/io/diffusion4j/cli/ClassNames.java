@@ -30,6 +30,19 @@ final class ClassNames {
         }
     }
 
+    /**
+     * The class of each of {@code count} images: {@code --class} for all, or 0, 1, …, K−1 cycling; all 0
+     * for an unconditional model (K = 0).
+     */
+    static long[] labels(int count, int numClasses, String classOption) {
+        int fixed = classOption == null ? -1 : parse(classOption, numClasses);
+        long[] labels = new long[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = numClasses == 0 ? 0 : fixed >= 0 ? fixed : i % numClasses;
+        }
+        return labels;
+    }
+
     /** Name of class c for display. */
     static String name(int c, int numClasses) {
         return numClasses == FASHION_MNIST.length ? FASHION_MNIST[c] : Integer.toString(c);

@@ -62,13 +62,9 @@ final class GenerateCommand implements Callable<Integer> {
         OutputFile gifFile = gif == null ? null : OutputFile.check(gif, force, "--gif");
         model.validate();
         int classes = model.peekNumClasses();
-        int fixed = classOption == null ? -1 : ClassNames.parse(classOption, classes);
-        long[] labels = new long[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = classes == 0 ? 0 : fixed >= 0 ? fixed : i % classes;
-        }
+        long[] labels = ClassNames.labels(count, classes, classOption);
         double guidance = classes == 0 ? 1.0 : sampling.guidance;
-        int columns = fixed < 0 && classes > 0 && count >= classes ? classes : Math.min(count, 8);
+        int columns = classOption == null && classes > 0 && count >= classes ? classes : Math.min(count, 8);
         Generation generation = new Generation(method, sampling.steps, guidance, sampling.eta(method), sampling.seed);
         List<BufferedImage> frames = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {

@@ -80,11 +80,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         model.validate();
         int classes = model.peekNumClasses();
-        int fixed = classOption == null ? -1 : ClassNames.parse(classOption, classes);
-        long[] labels = new long[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = classes == 0 ? 0 : fixed >= 0 ? fixed : i % classes;
-        }
+        long[] labels = ClassNames.labels(n, classes, classOption);
         double guidance = classes == 0 ? 1.0 : sampling.guidance;
         Generation generation = new Generation(method, sampling.steps, guidance, sampling.eta(method), sampling.seed);
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".part");
