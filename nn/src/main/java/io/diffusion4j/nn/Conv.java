@@ -2,6 +2,7 @@ package io.diffusion4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -55,6 +56,9 @@ public final class Conv extends Layer {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = value(ps, weight, x, training);
         NDArray b = value(ps, bias, x, training);
+        if (Autocast.bf16ConvolutionsActive() && x.getDataType() == DataType.FLOAT32) {
+            return TorchOps.conv2dBf16(x, w, b, stride, kernel / 2);
+        }
         Shape s = new Shape(stride, stride);
         Shape p = new Shape(kernel / 2, kernel / 2);
         return x.getNDArrayInternal().convolution(x, w, b, s, p, new Shape(1, 1), 1).singletonOrThrow();

@@ -59,16 +59,34 @@ public final class ResBlock extends Layer {
         if (x.getShape().get(1) != in) {
             throw new IllegalArgumentException("ResBlock expects " + in + " channels, got shape " + x.getShape());
         }
-        NDArray h = conv1.forward(ps, silu(norm1.forward(ps, x, training)), training);
+        NDArray a = norm1.forwardSilu(ps, x, training);
+        NDArray h = release(conv1.forward(ps, a, training), a);
         NDArray t = embProj.forward(ps, e, training);
-        h = h.add(t.reshape(t.getShape().get(0), out, 1, 1));
-        h = silu(norm2.forward(ps, h, training));
+        NDArray column = t.reshape(t.getShape().get(0), out, 1, 1);
+        h = release(h.add(column), h, column, t);
+        h = release(norm2.forwardSilu(ps, h, training), h);
         if (training && dropout > 0) {
-            h = h.getNDArrayInternal().dropout(h, dropout, true).singletonOrThrow();
+            h = release(dropout(h, dropout), h);
         }
-        h = conv2.forward(ps, h, training);
-        NDArray s = skip == null ? x : skip.forward(ps, x, training);
-        return s.add(h);
+        h = release(conv2.forward(ps, h, training), h);
+        if (skip == null) {
+            return release(x.add(h), h);
+        }
+        NDArray s = skip.forward(ps, x, training);
+        return release(s.add(h), s, h);
+    }
+
+    /**
+     * Inverted dropout: x·[u ≥ p]/(1 − p) with u ~ U[0, 1) per element from the engine's generator.
+     * Same distribution as the engine's dropout, but PyTorch's CPU {@code bernoulli_} draws one double
+     * per element serially (AMD CPUs get no MKL path); a float uniform draw and a compare took about
+     * half as long, the largest single cost of a U-Net step after convolutions.
+     */
+    static NDArray dropout(NDArray x, float p) {
+        NDArray u = x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType());
+        NDArray keep = release(u.gte(p), u);
+        NDArray scale = release(keep.toType(x.getDataType(), false), keep).muli(1f / (1f - p));
+        return release(x.mul(scale), scale);
     }
 
     @Override

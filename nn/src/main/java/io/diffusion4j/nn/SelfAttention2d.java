@@ -43,9 +43,12 @@ public final class SelfAttention2d extends Layer {
         if (s.get(1) != channels) {
             throw new IllegalArgumentException("attention expects " + channels + " channels, got shape " + s);
         }
-        NDArray a = qkv.forward(ps, norm.forward(ps, x, training), training);
-        NDArray out = attend(a, s.get(0), heads, channels / heads, s.get(2) * s.get(3));
-        return x.add(proj.forward(ps, out.reshape(s), training));
+        NDArray n = norm.forward(ps, x, training);
+        NDArray a = release(qkv.forward(ps, n, training), n);
+        NDArray out = release(attend(a, s.get(0), heads, channels / heads, s.get(2) * s.get(3)), a);
+        NDArray image = release(out.reshape(s), out);
+        NDArray p = release(proj.forward(ps, image, training), image);
+        return release(x.add(p), p);
     }
 
     /**
@@ -54,11 +57,22 @@ public final class SelfAttention2d extends Layer {
      */
     static NDArray attend(NDArray qkv, long n, int heads, long d, long length) {
         NDArray a = qkv.reshape(n, 3, heads, d, length);
-        NDArray q = a.get(":, 0").reshape(n * heads, d, length).mul(1.0 / Math.sqrt(d));
-        NDArray k = a.get(":, 1").reshape(n * heads, d, length);
-        NDArray v = a.get(":, 2").reshape(n * heads, d, length);
-        NDArray weights = q.transpose(0, 2, 1).matMul(k).softmax(-1);   // (n·h, L_query, L_key)
-        return v.matMul(weights.transpose(0, 2, 1)).reshape(n, heads * d, length);
+        NDArray q = part(a, 0, n * heads, d, length);
+        q = release(q.mul(1.0 / Math.sqrt(d)), q);
+        NDArray k = part(a, 1, n * heads, d, length);
+        NDArray v = release(part(a, 2, n * heads, d, length), a);
+        NDArray qt = release(q.transpose(0, 2, 1), q);
+        NDArray logits = release(qt.matMul(k), qt, k);
+        NDArray weights = release(logits.softmax(-1), logits);   // (n·h, L_query, L_key)
+        NDArray wt = release(weights.transpose(0, 2, 1), weights);
+        NDArray out = release(v.matMul(wt), v, wt);
+        return release(out.reshape(n, heads * d, length), out);
+    }
+
+    /** Part {@code i} (0 = q, 1 = k, 2 = v) of the (n, 3, heads, d, L) view as (n·heads, d, L). */
+    private static NDArray part(NDArray a, int i, long rows, long d, long length) {
+        NDArray p = a.get(":, " + i);
+        return release(p.reshape(rows, d, length), p);
     }
 
     @Override

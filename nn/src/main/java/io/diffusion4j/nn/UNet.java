@@ -126,11 +126,12 @@ public final class UNet extends DenoiserLayer {
         NDArray h = convIn.forward(ps, x, training);
         Deque<NDArray> skips = new ArrayDeque<>();
         skips.push(h);
+        // Intermediates are released as soon as they are used (see Layer#release); skips live until popped.
         for (Level level : down) {
             for (int i = 0; i < level.res().size(); i++) {
                 h = level.res().get(i).forward(ps, h, e, training);
                 if (level.attn().get(i) != null) {
-                    h = level.attn().get(i).forward(ps, h, training);
+                    h = release(level.attn().get(i).forward(ps, h, training), h);
                 }
                 skips.push(h);
             }
@@ -139,23 +140,26 @@ public final class UNet extends DenoiserLayer {
                 skips.push(h);
             }
         }
-        h = midRes1.forward(ps, h, e, training);
+        NDArray m = midRes1.forward(ps, h, e, training);
         if (midAttn != null) {
-            h = midAttn.forward(ps, h, training);
+            m = release(midAttn.forward(ps, m, training), m);
         }
-        h = midRes2.forward(ps, h, e, training);
+        h = release(midRes2.forward(ps, m, e, training), m);
         for (Level level : up) {
             for (int i = 0; i < level.res().size(); i++) {
-                h = level.res().get(i).forward(ps, NDArrays.concat(new NDList(h, skips.pop()), 1), e, training);
+                NDArray skip = skips.pop();
+                NDArray joined = release(NDArrays.concat(new NDList(h, skip), 1), h, skip);
+                h = release(level.res().get(i).forward(ps, joined, e, training), joined);
                 if (level.attn().get(i) != null) {
-                    h = level.attn().get(i).forward(ps, h, training);
+                    h = release(level.attn().get(i).forward(ps, h, training), h);
                 }
             }
             if (level.upsample() != null) {
                 Shape target = skips.peek().getShape();
-                h = level.upsample().forward(ps, h, target.get(2), target.get(3), training);
+                h = release(level.upsample().forward(ps, h, target.get(2), target.get(3), training), h);
             }
         }
-        return convOut.forward(ps, silu(normOut.forward(ps, h, training)), training);
+        NDArray g = release(normOut.forwardSilu(ps, h, training), h);
+        return release(convOut.forward(ps, g, training), g);
     }
 }

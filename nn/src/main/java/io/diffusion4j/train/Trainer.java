@@ -2,8 +2,6 @@ package io.diffusion4j.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -15,12 +13,15 @@ import io.diffusion4j.data.EpochSampler;
 import io.diffusion4j.data.Samples;
 import io.diffusion4j.nn.Params;
 import io.diffusion4j.nn.SeedMix;
+import io.diffusion4j.nn.TorchOps;
 import io.diffusion4j.nn.TrainableNetwork;
 import io.diffusion4j.util.Check;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,6 +41,8 @@ public final class Trainer<N extends TrainableNetwork> implements AutoCloseable 
     private final ParameterStore ps;
     private final Map<String, NDArray> weights;
     private final Map<String, NDArray> emaWeights;
+    private final List<NDArray> emaList = new ArrayList<>();
+    private final List<NDArray> weightList = new ArrayList<>();
     private final AdamW adam;
     private final NDManager manager;
     private long step;
@@ -78,6 +81,10 @@ public final class Trainer<N extends TrainableNetwork> implements AutoCloseable 
         ema.freezeParameters(true);
         this.emaWeights = Params.arrays(ema);
         Params.load(ema, weights, "the model");
+        for (Map.Entry<String, NDArray> e : emaWeights.entrySet()) {
+            emaList.add(e.getValue());
+            weightList.add(weights.get(e.getKey()));
+        }
         this.adam = new AdamW(weights, config, manager);
     }
 
@@ -122,13 +129,10 @@ public final class Trainer<N extends TrainableNetwork> implements AutoCloseable 
                 loss = l.getFloat();
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
-            NDList norms = new NDList(weights.size());
             for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-                NDArray g = e.getValue().getGradient();
-                grads.put(e.getKey(), g);
-                norms.add(g.norm());
+                grads.put(e.getKey(), e.getValue().getGradient());
             }
-            norm = globalNorm(NDArrays.stack(norms).toFloatArray());
+            norm = globalNorm(TorchOps.norms(new ArrayList<>(grads.values()), sub));
             if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
                 zeroGradients();
                 return skip(s, loss, lr, norm, t0);
@@ -169,12 +173,9 @@ public final class Trainer<N extends TrainableNetwork> implements AutoCloseable 
         }
     }
 
+    /** e ← e·d + w·(1 − d) for every parameter, in one engine call. */
     private void updateEma(double decay) {
-        float d = (float) decay;
-        for (Map.Entry<String, NDArray> e : emaWeights.entrySet()) {
-            NDArray w = weights.get(e.getKey());
-            e.getValue().muli(d).addi(w.mul(1f - d));
-        }
+        TorchOps.emaUpdate(emaList, weightList, (float) decay);
     }
 
     /**
