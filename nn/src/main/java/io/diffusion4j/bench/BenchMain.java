@@ -112,9 +112,8 @@ public final class BenchMain {
 
     /**
      * Experiment ({@code --bf16}, command line only): the same throughput with bfloat16 convolutions
-     * ({@link Autocast}) against the twin under {@code torch.autocast("cpu", torch.bfloat16)} (which
-     * also lowers matmuls and linear layers and keeps activations in bfloat16), as
-     * {@code train-bf16} and {@code forward-bf16} lines.
+     * ({@link Autocast}) against the twin with the same bfloat16 convolutions (PyTorch 1.13's own CPU
+     * autocast fails on {@code group_norm}), as {@code train-bf16} and {@code forward-bf16} lines.
      */
     static void bf16(BenchOptions o, Consumer<String> lines, Consumer<String> log) {
         setThreads(o.threads());
