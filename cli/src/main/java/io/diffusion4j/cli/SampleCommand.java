@@ -29,6 +29,11 @@ import java.util.stream.Stream;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Write many samples (.npy or PNGs) for evaluation; classes cycle 0..K-1 unless --class is given.")
 final class SampleCommand implements Callable<Integer> {
+    /** The images file of {@code --format npy}. */
+    static final String SAMPLES_FILE = "samples.npy";
+    /** The class labels of a conditional model's samples. */
+    static final String LABELS_FILE = "labels.npy";
+
     enum Format { png, npy }
 
     @Mixin
@@ -99,12 +104,12 @@ final class SampleCommand implements Callable<Integer> {
             });
             bar.finish();
             if (all != null) {
-                try (OutputStream o = Files.newOutputStream(tmp.resolve("samples.npy"))) {
+                try (OutputStream o = Files.newOutputStream(tmp.resolve(SAMPLES_FILE))) {
                     Npy.writeFloat32(o, all, n, shape[0], shape[1], shape[2]);
                 }
             }
             if (classes > 0) {
-                try (OutputStream o = Files.newOutputStream(tmp.resolve("labels.npy"))) {
+                try (OutputStream o = Files.newOutputStream(tmp.resolve(LABELS_FILE))) {
                     Npy.writeInt64(o, labels, n);
                 }
             }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -31,13 +30,13 @@ import java.util.function.Consumer;
  * {"bench":"twin-check","network":"unet-fmnist","max_abs_diff":…,"max_abs_output":…}
  * </pre>
  * With {@code --memory-steps N}: only the memory benchmark ({@link MemoryBenchmark}). With
- * {@code --profile} (command line only): the time of each phase of the step ({@link StepProfile}); with
- * {@code --bf16} (command line only): the experiment with bfloat16 convolutions.
+ * {@link #profile}: the time of each phase of the step ({@link StepProfile}); {@link #bf16}: the experiment
+ * with bfloat16 convolutions. The {@code diffusion4j bench} command parses the options.
  *
  * <pre>
- * java -cp CLASSPATH io.diffusion4j.bench.BenchMain [--threads 2] [--batch 128] [--warmup 3] [--steps 15]
- *      [--forward-steps 15] [--no-torch] [--python /usr/bin/python3]
- *      [--memory-steps 10000 [--memory-every 500] [--memory-warmup 500] [--memory-batch 32]] [--profile | --bf16]
+ * ./diffusion4j bench [--threads 2] [--batch 128] [--warmup 3] [--steps 15] [--forward-steps 15] [--no-torch]
+ *      [--python /usr/bin/python3] [--memory-steps 10000 [--memory-every 500] [--memory-warmup 500] [--memory-batch 32]]
+ *      [--profile | --bf16]
  * </pre>
  */
 public final class BenchMain {
@@ -99,7 +98,7 @@ public final class BenchMain {
      * Developer tool ({@code --profile}): median time of each phase of the trainer step, Java and (when
      * available) the PyTorch twin, as {@code "bench":"profile"} lines.
      */
-    static void profile(BenchOptions o, Consumer<String> lines, Consumer<String> log) {
+    public static void profile(BenchOptions o, Consumer<String> lines, Consumer<String> log) {
         setThreads(o.threads());
         StepProfile.run(UNetConfig.FASHION_MNIST, o.batch(), o.warmup(), o.steps(), lines);
         if (o.torch() && TorchTwin.available(o.python())) {
@@ -115,7 +114,7 @@ public final class BenchMain {
      * ({@link Autocast}) against the twin with the same bfloat16 convolutions (PyTorch 1.13's own CPU
      * autocast fails on {@code group_norm}), as {@code train-bf16} and {@code forward-bf16} lines.
      */
-    static void bf16(BenchOptions o, Consumer<String> lines, Consumer<String> log) {
+    public static void bf16(BenchOptions o, Consumer<String> lines, Consumer<String> log) {
         setThreads(o.threads());
         TrainBenchmark.Result java;
         try (Autocast ignored = Autocast.bf16Convolutions()) {
@@ -183,89 +182,5 @@ public final class BenchMain {
     static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
-    }
-
-    /** Command-line entry point; exit code 2 on bad usage, 1 when a benchmark fails. */
-    public static void main(String[] args) {
-        BenchOptions o;
-        List<String> rest = new ArrayList<>(List.of(args));
-        boolean profile = rest.remove("--profile");
-        boolean bf16 = rest.remove("--bf16");
-        try {
-            o = parse(rest.toArray(new String[0]));
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        try {
-            if (profile) {
-                profile(o, System.out::println, System.err::println);
-            } else if (bf16) {
-                bf16(o, System.out::println, System.err::println);
-            } else {
-                run(o, System.out::println, System.err::println);
-            }
-        } catch (RuntimeException e) {
-            System.err.println("error: benchmark failed: " + e.getMessage());
-            System.exit(1);
-        }
-    }
-
-    private static final String OPTIONS = "options are --threads, --batch, --warmup, --steps, --forward-steps, --no-torch, "
-            + "--python, --memory-steps, --memory-every, --memory-warmup, --memory-batch";
-
-    private static final Set<String> VALUED = Set.of("--threads", "--batch", "--warmup", "--steps", "--forward-steps", "--python",
-            "--memory-steps", "--memory-every", "--memory-warmup", "--memory-batch");
-
-    static BenchOptions parse(String[] args) {
-        BenchOptions d = BenchOptions.DEFAULT;
-        int threads = d.threads();
-        int batch = d.batch();
-        int warmup = d.warmup();
-        int steps = d.steps();
-        int forwardSteps = d.forwardSteps();
-        boolean torch = d.torch();
-        String python = d.python().toString();
-        long memorySteps = d.memorySteps();
-        int memoryEvery = d.memoryEvery();
-        int memoryWarmup = d.memoryWarmup();
-        int memoryBatch = d.memoryBatch();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--no-torch")) {
-                torch = false;
-                continue;
-            }
-            if (!VALUED.contains(a)) {
-                throw new IllegalArgumentException("unknown option " + a + "; " + OPTIONS);
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(a + " needs a value; " + OPTIONS);
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--threads" -> threads = integer(a, v);
-                case "--batch" -> batch = integer(a, v);
-                case "--warmup" -> warmup = integer(a, v);
-                case "--steps" -> steps = integer(a, v);
-                case "--forward-steps" -> forwardSteps = integer(a, v);
-                case "--python" -> python = v;
-                case "--memory-steps" -> memorySteps = integer(a, v);
-                case "--memory-every" -> memoryEvery = integer(a, v);
-                case "--memory-warmup" -> memoryWarmup = integer(a, v);
-                default -> memoryBatch = integer(a, v);
-            }
-        }
-        return new BenchOptions(threads, batch, warmup, steps, forwardSteps, torch, Paths.get(python), memorySteps, memoryEvery,
-                memoryWarmup, memoryBatch);
-    }
-
-    private static int integer(String option, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " needs an integer, got '" + v + "'");
-        }
     }
 }
