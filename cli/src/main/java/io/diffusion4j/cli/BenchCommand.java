@@ -3,6 +3,7 @@ package io.diffusion4j.cli;
 import io.diffusion4j.bench.BenchMain;
 import io.diffusion4j.bench.BenchOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -61,11 +62,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bf16", description = "Experiment: the same throughput with bfloat16 convolutions on both sides (needs avx512_bf16).")
     boolean bf16;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Console console;
 
     @Override
     public Integer call() {
@@ -79,8 +77,8 @@ final class BenchCommand implements Callable<Integer> {
         if ((profile ? 1 : 0) + (bf16 ? 1 : 0) + (memorySteps > 0 ? 1 : 0) > 1) {
             throw new Errors.UsageException("--profile, --bf16 and --memory-steps are separate benchmarks; give one of them");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = console.out();
+        PrintWriter err = console.err();
         Consumer<String> lines = line -> {
             out.println(line);
             out.flush();

@@ -12,6 +12,7 @@ import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.NoiseSchedule;
 import io.diffusion4j.schedule.RectifiedFlow;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -49,11 +50,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing output file.")
     boolean force;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Console console;
 
     @Override
     public Integer call() throws Exception {
@@ -82,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
         output.write(tmp -> ScatterPlot.write(tmp, new String[] {
             "data: 8 gaussians (" + count + " points)",
             method.label() + ", " + steps + " steps, exact denoiser"}, new float[][] {real, generated}, 3.2));
-        spec.commandLine().getOut().println("wrote " + output.path() + " (" + count + " samples, " + method.label() + ", "
+        console.out().println("wrote " + output.path() + " (" + count + " samples, " + method.label() + ", "
                 + choice.sampler().evaluations(choice.plan()) + " denoiser evaluations)");
         return 0;
     }

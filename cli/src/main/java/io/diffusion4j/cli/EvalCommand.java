@@ -5,6 +5,7 @@ import io.diffusion4j.eval.EvalReport;
 import io.diffusion4j.eval.Evaluator;
 import io.diffusion4j.eval.SampleImages;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,11 +41,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing --json file.")
     boolean force;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Console console;
 
     @Override
     public Integer call() throws Exception {
@@ -64,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new Errors.RunFailure(source + " holds " + images.n() + " images; the evaluator scores " + Evaluator.MIN_IMAGES + " to "
                     + Evaluator.MAX_IMAGES);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = console.out();
         if (labels == null && Files.isRegularFile(besideLabels(source))) {
             out.println("note: " + besideLabels(source) + " is beside the samples; add --labels " + besideLabels(source)
                     + " to score class accuracy");

@@ -46,11 +46,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite existing output files.")
     boolean force;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Console console;
 
     @Override
     public Integer call() throws Exception {
@@ -68,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
         Generation generation = new Generation(method, sampling.steps, guidance, sampling.eta(method), sampling.seed);
         List<BufferedImage> frames = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
-            ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "generate", sampling.steps);
+            ProgressBar bar = new ProgressBar(console.err(), "generate", sampling.steps);
             SamplerObserver observer = (i, n, x, x0) -> {
                 bar.advance(1);
                 if (gifFile != null) {
@@ -84,7 +81,7 @@ final class GenerateCommand implements Callable<Integer> {
                 frames.add(ImageGrid.render(all, columns, 2));
                 gifFile.write(tmp -> AnimatedGif.write(tmp, frames, 120, 1500));
             }
-            spec.commandLine().getOut().printf("wrote %s (%d images, %s, %d steps, guidance %s, seed %d, %s)%n", png.path(), count,
+            console.out().printf("wrote %s (%d images, %s, %d steps, guidance %s, seed %d, %s)%n", png.path(), count,
                     method.label(), sampling.steps, guidance, sampling.seed, model.describe());
         }
         return 0;

@@ -22,17 +22,14 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the stored description as JSON.")
     boolean json;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Console console;
 
     @Override
     public Integer call() throws Exception {
         model.validate();
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = console.out();
             if (json) {
                 JsonObject d = m.description();
                 d.addProperty("parameters", m.parameterCount());

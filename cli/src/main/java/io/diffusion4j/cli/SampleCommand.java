@@ -60,11 +60,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing output folder.")
     boolean force;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin
+    Console console;
 
     @Override
     public Integer call() throws Exception {
@@ -93,7 +90,7 @@ final class SampleCommand implements Callable<Integer> {
             long[] shape = m.imageShape().getShape();
             int per = (int) (shape[0] * shape[1] * shape[2]);
             float[] all = format == Format.npy ? new float[Math.multiplyExact(n, per)] : null;
-            ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "sample", (long) n);
+            ProgressBar bar = new ProgressBar(console.err(), "sample", (long) n);
             generation.run(m, labels, batch, manager, io.diffusion4j.sampler.SamplerObserver.NONE, (first, images, l) -> {
                 if (all != null) {
                     System.arraycopy(images.toFloatArray(), 0, all, (int) first * per, (int) images.getShape().get(0) * per);
@@ -114,7 +111,7 @@ final class SampleCommand implements Callable<Integer> {
                 }
             }
             replace(tmp, target);
-            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target,
+            console.out().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target,
                     format == Format.npy ? "samples.npy" : "PNGs", classes > 0 ? " + labels.npy" : "", method.label(), sampling.steps,
                     guidance, sampling.seed);
         } finally {

@@ -19,6 +19,7 @@ import io.diffusion4j.train.LossWeighting;
 import io.diffusion4j.train.SampleGrid;
 import io.diffusion4j.train.TrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -104,8 +105,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--keep", defaultValue = "3", description = "Checkpoints to keep. Default: ${DEFAULT-VALUE}.")
     int keep;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @Mixin
+    Console console;
 
     @Override
     public Integer call() throws Exception {

@@ -2,33 +2,16 @@ package io.diffusion4j.sampler;
 
 import ai.djl.ndarray.NDManager;
 import io.diffusion4j.schedule.DiscreteVp;
-import io.diffusion4j.schedule.KarrasSigmas;
 import io.diffusion4j.schedule.Plan;
 import io.diffusion4j.schedule.Plans;
 import io.diffusion4j.schedule.RectifiedFlow;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EulerTest {
     private final GaussianData data = new GaussianData(4, 0.3, 0.5);
-
-    @Test
-    void isFirstOrderOnTheOdeSegmentOfAKarrasPlan() {
-        double order = OdeFixtures.fitOrder("Euler (EDM ramp to sigma_min)", data, new Euler(),
-                n -> OdeFixtures.karrasToSigmaMin(KarrasSigmas.EDM, n), 10, 20, 40, 80);
-        assertEquals(1.0, order, 0.15);
-    }
-
-    @Test
-    void isFirstOrderOnAVpPlan() {
-        DiscreteVp vp = DiscreteVp.defaults();
-        double order = OdeFixtures.fitOrder("Euler (VP uniform t 999..20)", data, new Euler(),
-                n -> Plans.uniform(vp, n, 999, 20), 10, 20, 40, 80);
-        assertEquals(1.0, order, 0.15);
-    }
 
     @Test
     void equalsDeterministicDdimBecauseBothAreTheSameUpdateInExactArithmetic() {

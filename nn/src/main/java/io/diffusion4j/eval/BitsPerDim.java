@@ -18,6 +18,7 @@ import io.diffusion4j.random.NoiseSource;
 import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.train.Checkpoint;
 import io.diffusion4j.train.DiffusionObjective;
+import io.diffusion4j.train.MainArgs;
 import io.diffusion4j.util.Check;
 
 import java.io.IOException;
@@ -68,36 +69,27 @@ public final class BitsPerDim {
                          double diffusion, double decoder, double seconds) {}
 
     /** Entry point: one line per checkpoint. */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
+        MainArgs.run(args, List.of("checkpoint", "n", "t-samples", "batch", "variance", "seed", "data"), BitsPerDim::run);
+    }
+
+    private static void run(MainArgs o) throws IOException {
         List<Path> checkpoints = new ArrayList<>();
-        int n = 200;
-        int tSamples = 100;
-        int batch = 50;
-        boolean small = true;
-        long seed = 0;
-        Path data = FashionMnist.DEBIAN_DIR;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--checkpoint" -> {
-                    for (String p : v.split(",")) {
-                        checkpoints.add(Paths.get(p));
-                    }
-                }
-                case "--n" -> n = Integer.parseInt(v);
-                case "--t-samples" -> tSamples = Integer.parseInt(v);
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--variance" -> small = switch (v) {
-                    case "small" -> true;
-                    case "large" -> false;
-                    default -> throw new IllegalArgumentException("--variance must be small or large, got " + v);
-                };
-                case "--seed" -> seed = Long.parseLong(v);
-                case "--data" -> data = Paths.get(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; allowed: --checkpoint, --n, --t-samples, --batch, --variance, --seed, --data");
+        for (String p : o.string("checkpoint", "").split(",")) {
+            if (!p.isEmpty()) {
+                checkpoints.add(Paths.get(p));
             }
         }
+        int n = o.integer("n", 200);
+        int tSamples = o.integer("t-samples", 100);
+        int batch = o.integer("batch", 50);
+        boolean small = switch (o.string("variance", "small")) {
+            case "small" -> true;
+            case "large" -> false;
+            default -> throw new IllegalArgumentException("--variance must be small or large, got " + o.string("variance", ""));
+        };
+        long seed = o.whole("seed", 0);
+        Path data = o.path("data", FashionMnist.DEBIAN_DIR);
         if (checkpoints.isEmpty()) {
             throw new IllegalArgumentException("give --checkpoint DIR[,DIR...]");
         }

@@ -5,11 +5,12 @@ import io.diffusion4j.data.FashionMnist;
 import io.diffusion4j.data.LabeledImages;
 import io.diffusion4j.nn.SeedMix;
 import io.diffusion4j.random.NoiseSource;
+import io.diffusion4j.train.MainArgs;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -31,16 +32,13 @@ public final class Calibration {
     private Calibration() {}
 
     /** Prints the table as Markdown. */
-    public static void main(String[] args) throws IOException {
-        int n = 2000;
-        Path data = FashionMnist.DEBIAN_DIR;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--n" -> n = Integer.parseInt(args[i + 1]);
-                case "--data" -> data = Paths.get(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; allowed: --n, --data");
-            }
-        }
+    public static void main(String[] args) {
+        MainArgs.run(args, List.of("n", "data"), Calibration::run);
+    }
+
+    private static void run(MainArgs o) throws IOException {
+        int n = o.integer("n", 2000);
+        Path data = o.path("data", FashionMnist.DEBIAN_DIR);
         Map<String, float[]> variants = new LinkedHashMap<>();
         long[] labels;
         try (NDManager m = NDManager.newBaseManager(); LabeledImages test = FashionMnist.load(m, data, false)) {

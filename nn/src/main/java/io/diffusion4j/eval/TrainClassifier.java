@@ -10,6 +10,7 @@ import io.diffusion4j.data.LabeledImages;
 import io.diffusion4j.io.Safetensors;
 import io.diffusion4j.nn.Params;
 import io.diffusion4j.train.Checkpoint;
+import io.diffusion4j.train.MainArgs;
 import io.diffusion4j.train.MetricsLog;
 import io.diffusion4j.train.Progress;
 import io.diffusion4j.train.TrainConfig;
@@ -24,7 +25,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -59,40 +60,22 @@ public final class TrainClassifier {
 
     /** Entry point; exit code 2 on bad usage, 1 on a run-time failure. */
     public static void main(String[] args) {
-        try {
-            run(parse(args));
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        } catch (IOException | IllegalStateException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(1);
-        }
+        MainArgs.run(args, List.of("data", "run", "resources", "steps", "batch", "lr", "checkpoint-minutes", "eval-every",
+                "reference-size"), TrainClassifier::run);
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> o = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --option value pairs, got " + args[i]);
-            }
-            o.put(args[i].substring(2), args[++i]);
-        }
-        return o;
-    }
-
-    private static void run(Map<String, String> o) throws IOException {
-        Path data = Paths.get(o.getOrDefault("data", FashionMnist.DEBIAN_DIR.toString()));
-        Path runDir = Paths.get(o.getOrDefault("run", "runs/fmnist-classifier"));
-        Path resources = Paths.get(o.getOrDefault("resources", "nn/src/main/resources/io/diffusion4j/eval"));
-        TrainConfig train = new TrainConfig(Long.parseLong(o.getOrDefault("steps", Long.toString(DEFAULT.steps()))),
-                Integer.parseInt(o.getOrDefault("batch", Integer.toString(DEFAULT.batchSize()))),
-                Double.parseDouble(o.getOrDefault("lr", Double.toString(DEFAULT.lr()))), DEFAULT.warmupSteps(), true,
+    private static void run(MainArgs o) throws IOException {
+        Path data = o.path("data", FashionMnist.DEBIAN_DIR);
+        Path runDir = o.path("run", Paths.get("runs/fmnist-classifier"));
+        Path resources = o.path("resources", Paths.get("nn/src/main/resources/io/diffusion4j/eval"));
+        TrainConfig train = new TrainConfig(o.whole("steps", DEFAULT.steps()),
+                o.integer("batch", DEFAULT.batchSize()),
+                o.number("lr", DEFAULT.lr()), DEFAULT.warmupSteps(), true,
                 DEFAULT.weightDecay(), DEFAULT.beta1(), DEFAULT.beta2(), DEFAULT.adamEps(), DEFAULT.gradClip(), DEFAULT.emaDecay(),
                 DEFAULT.seed(), DEFAULT.maxBadSteps());
-        double ckptMinutes = Double.parseDouble(o.getOrDefault("checkpoint-minutes", "10"));
-        int evalEvery = Integer.parseInt(o.getOrDefault("eval-every", "1000"));
-        int referenceSize = Integer.parseInt(o.getOrDefault("reference-size", "2000"));
+        double ckptMinutes = o.number("checkpoint-minutes", 10);
+        int evalEvery = o.integer("eval-every", 1000);
+        int referenceSize = o.integer("reference-size", 2000);
         ClassifierConfig net = ClassifierConfig.FASHION_MNIST;
         JsonObject description = new JsonObject();
         description.add("network", GSON.toJsonTree(net));

@@ -10,8 +10,7 @@ import io.diffusion4j.schedule.DiscreteVp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Trains the default class-conditional Fashion-MNIST U-Net (ε-prediction, linear β 1e-4…0.02, T = 1000,
@@ -37,40 +36,22 @@ public final class TrainMain {
 
     /** Entry point; exit code 2 on bad usage, 1 on a run-time failure. */
     public static void main(String[] args) {
-        try {
-            run(parse(args));
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        } catch (IOException | IllegalStateException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(1);
-        }
+        MainArgs.run(args, List.of("data", "out", "steps", "batch", "checkpoint-minutes", "grid-minutes", "keep", "stop-after",
+                "log-every", "grid-steps", "guidance", "grid-per-class"), TrainMain::run);
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> o = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --option value pairs, got " + args[i]);
-            }
-            o.put(args[i].substring(2), args[++i]);
-        }
-        return o;
-    }
-
-    private static void run(Map<String, String> o) throws IOException {
-        Path data = Paths.get(o.getOrDefault("data", FashionMnist.DEBIAN_DIR.toString()));
-        Path out = Paths.get(o.getOrDefault("out", "runs/fmnist-unet"));
-        TrainConfig train = TrainConfig.FASHION_MNIST.withSteps(Long.parseLong(o.getOrDefault("steps", "30000")))
-                .withBatchSize(Integer.parseInt(o.getOrDefault("batch", "128")));
-        double ckptMinutes = Double.parseDouble(o.getOrDefault("checkpoint-minutes", "10"));
-        double gridMinutes = Double.parseDouble(o.getOrDefault("grid-minutes", "0"));
-        int keep = Integer.parseInt(o.getOrDefault("keep", "3"));
-        long stopAfter = Long.parseLong(o.getOrDefault("stop-after", Long.toString(Long.MAX_VALUE)));
-        int logEvery = Integer.parseInt(o.getOrDefault("log-every", "10"));
-        SampleGrid grid = new SampleGrid(Integer.parseInt(o.getOrDefault("grid-steps", "50")),
-                Double.parseDouble(o.getOrDefault("guidance", "3")), Integer.parseInt(o.getOrDefault("grid-per-class", "8")), 7);
+    private static void run(MainArgs o) throws IOException {
+        Path data = o.path("data", FashionMnist.DEBIAN_DIR);
+        Path out = o.path("out", Paths.get("runs/fmnist-unet"));
+        TrainConfig train = TrainConfig.FASHION_MNIST.withSteps(o.whole("steps", 30_000))
+                .withBatchSize(o.integer("batch", 128));
+        double ckptMinutes = o.number("checkpoint-minutes", 10);
+        double gridMinutes = o.number("grid-minutes", 0);
+        int keep = o.integer("keep", 3);
+        long stopAfter = o.whole("stop-after", Long.MAX_VALUE);
+        int logEvery = o.integer("log-every", 10);
+        SampleGrid grid = new SampleGrid(o.integer("grid-steps", 50),
+                o.number("guidance", 3), o.integer("grid-per-class", 8), 7);
         UNetConfig net = UNetConfig.FASHION_MNIST;
         DiffusionObjective.Config objective = new DiffusionObjective.Config(DiscreteVp.Config.DEFAULT, Prediction.EPSILON,
                 LossWeighting.MIN_SNR, 5.0, 0.1, net.numClasses());
