@@ -5,6 +5,8 @@ import io.diffusion4j.model.Estimate;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 
+import java.util.List;
+
 /**
  * Heun's second-order method on the flow-matching ODE dx/dσ = u of a rectified flow: an Euler
  * predictor x* = x + (σ' − σ)·u with u = ε̂ − x̂₀ at σ, the velocity u' at (x*, σ'), then
@@ -35,6 +37,11 @@ public record FlowHeun() implements Sampler {
     @Override
     public int evaluations(Plan plan) {
         return VeSteps.evaluations(plan, 2);
+    }
+
+    @Override
+    public List<NoiseLevel> evaluationLevels(Plan plan, int i) {
+        return VeSteps.heunLevels(plan, i);
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.diffusion4j.model.Estimate;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 
+import java.util.List;
+
 /**
  * Heun's second-order method on the probability-flow ODE in the variance-exploding variable x̃ = x/α,
  * σ̃ = σ/α (Karras et al. 2022, Alg. 1 with S_churn = 0; k-diffusion {@code sample_heun}): an Euler
@@ -36,6 +38,11 @@ public record Heun() implements Sampler {
     @Override
     public int evaluations(Plan plan) {
         return VeSteps.evaluations(plan, 2);
+    }
+
+    @Override
+    public List<NoiseLevel> evaluationLevels(Plan plan, int i) {
+        return VeSteps.heunLevels(plan, i);
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.diffusion4j.sampler;
 
 import ai.djl.ndarray.NDArray;
+import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
+
+import java.util.List;
 
 /**
  * One sampling method: the update of a single step, as a pure function of (context, sample,
@@ -16,6 +19,15 @@ public interface Sampler {
     /** Denoiser evaluations the whole plan costs (NFE); one per step unless overridden. */
     default int evaluations(Plan plan) {
         return plan.steps();
+    }
+
+    /**
+     * The noise levels at which step {@code i} of {@code plan} calls the denoiser, in call order: the
+     * step's own level unless overridden (Heun-type methods add the target, KDPM2 a midpoint). The
+     * diffusers-style {@link io.diffusion4j.diffusers.SchedulerRun} lists these as its timesteps.
+     */
+    default List<NoiseLevel> evaluationLevels(Plan plan, int i) {
+        return List.of(plan.point(i));
     }
 
     /** Throws IllegalArgumentException when this method cannot follow {@code plan}. */

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 
+import java.util.List;
+
 /**
  * The moves shared by the k-diffusion-style solvers ({@link Euler}, {@link Heun}, {@link
  * ProbabilityFlowOde}), which integrate the probability-flow ODE in the variance-exploding variable
@@ -38,6 +40,11 @@ final class VeSteps {
             n += target.isClean() ? 1 : perStep;
         }
         return n;
+    }
+
+    /** The levels of a Heun-type step: its own, and the target unless the target is clean (then an Euler step). */
+    static List<NoiseLevel> heunLevels(Plan plan, int i) {
+        return plan.target(i).isClean() ? List.of(plan.point(i)) : List.of(plan.point(i), plan.target(i));
     }
 
     /** Refuses plans with a level of α = 0 (σ̃ = ∞, e.g. rectified flow at t = 1), where x̃ is undefined. */

@@ -35,6 +35,21 @@ public final class Plans {
     }
 
     /**
+     * {@code DDPMScheduler} after {@code set_timesteps(N)}: the timesteps of {@link Timesteps#ddim}, each
+     * step going to the next timestep of the list and the last to the clean sample (diffusers'
+     * {@code previous_timestep} with {@code num_inference_steps} set; for {@code leading} spacing the same
+     * targets as {@link #ddim}). Initial noise ε.
+     */
+    public static Plan ddpm(DiscreteVp vp, int steps, Spacing spacing, int stepsOffset) {
+        List<NoiseLevel> levels = new ArrayList<>();
+        for (int t : Timesteps.ddim(spacing, vp.trainSteps(), steps, stepsOffset)) {
+            levels.add(vp.level(t));
+        }
+        levels.add(NoiseLevel.clean(-1));
+        return Plan.chain(vp, levels, 1.0);
+    }
+
+    /**
      * {@code DPMSolverMultistepScheduler} (and the other DPM-Solver family classes): timesteps of {@link
      * Timesteps#dpmSolver}, or with {@code karras} the ρ = 7 ramp between the table's σ_min and σ_max
      * with timesteps rounded from log-σ interpolation ({@code use_karras_sigmas}); the final level

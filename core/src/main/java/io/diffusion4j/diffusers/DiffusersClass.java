@@ -1,0 +1,58 @@
+package io.diffusion4j.diffusers;
+
+import java.util.Arrays;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The diffusers scheduler classes this port offers, by diffusers' class name, each with the factory that
+ * reads its config ({@link VpSchedulers}, {@link SigmaSchedulers}, {@link FlowSchedulers}).
+ */
+public enum DiffusersClass {
+    /** Ancestral DDPM (Ho et al. 2020) over {@link io.diffusion4j.sampler.Ddpm}. */
+    DDPM("DDPMScheduler", VpSchedulers::ddpm),
+    /** DDIM (Song et al. 2021) over {@link io.diffusion4j.sampler.Ddim}. */
+    DDIM("DDIMScheduler", VpSchedulers::ddim),
+    /** DPM-Solver++ multistep (Lu et al. 2022) over {@link io.diffusion4j.sampler.DpmSolverPlusPlus}. */
+    DPM_SOLVER_MULTISTEP("DPMSolverMultistepScheduler", VpSchedulers::dpmSolverMultistep),
+    /** Euler in k-diffusion's σ view over {@link io.diffusion4j.sampler.Euler}. */
+    EULER_DISCRETE("EulerDiscreteScheduler", SigmaSchedulers::euler),
+    /** Euler ancestral over {@link io.diffusion4j.sampler.EulerAncestral}. */
+    EULER_ANCESTRAL_DISCRETE("EulerAncestralDiscreteScheduler", SigmaSchedulers::eulerAncestral),
+    /** Heun (Karras et al. 2022) over {@link io.diffusion4j.sampler.Heun}. */
+    HEUN_DISCRETE("HeunDiscreteScheduler", SigmaSchedulers::heun),
+    /** Flow-matching Euler (SD3) over {@link io.diffusion4j.sampler.FlowEuler}. */
+    FLOW_MATCH_EULER_DISCRETE("FlowMatchEulerDiscreteScheduler", FlowSchedulers::euler);
+
+    private final String className;
+    private final Function<SchedulerConfig, Scheduler> factory;
+
+    DiffusersClass(String className, Function<SchedulerConfig, Scheduler> factory) {
+        this.className = className;
+        this.factory = factory;
+    }
+
+    /** diffusers' class name. */
+    public String className() {
+        return className;
+    }
+
+    /** The scheduler of {@code config} (whose class name must be this one's). */
+    public Scheduler create(SchedulerConfig config) {
+        if (!config.className().equals(className)) {
+            throw new IllegalArgumentException("config of " + config.className() + " given to " + className);
+        }
+        return factory.apply(config);
+    }
+
+    /** The class of a diffusers class name. */
+    public static DiffusersClass named(String className) {
+        for (DiffusersClass c : values()) {
+            if (c.className.equals(className)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown scheduler class \"" + className + "\"; offered: "
+                + Arrays.stream(values()).map(DiffusersClass::className).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,316 @@
+package io.diffusion4j.diffusers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import io.diffusion4j.model.Conditioning;
+import io.diffusion4j.model.Denoiser;
+import io.diffusion4j.model.Estimate;
+import io.diffusion4j.random.NoiseSource;
+import io.diffusion4j.sampler.History;
+import io.diffusion4j.sampler.StepContext;
+import io.diffusion4j.sampler.StepNoise;
+import io.diffusion4j.sampler.Stepped;
+import io.diffusion4j.schedule.NoiseLevel;
+import io.diffusion4j.schedule.Plan;
+import io.diffusion4j.util.Check;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One trajectory of a {@link Scheduler} after {@code set_timesteps(n)}, with diffusers' calls:
+ * {@link #timesteps()}, {@link #initNoiseSigma()}, {@link #scaleModelInput}, {@link #step} and
+ * {@link #addNoise}. Not thread-safe (it is one trajectory); start another run for another trajectory.
+ *
+ * <p>How it works: the model output of each call becomes an {@link Estimate} at the call's level; the
+ * core sampler's step is then run with a denoiser that replays the estimates given so far. A step that
+ * needs another model evaluation (Heun's corrector, a midpoint) stops there and returns the sample to
+ * evaluate, exactly as diffusers' two-call schedulers do; the next call completes the step. So each
+ * piece of mathematics exists once, in the sampler.
+ *
+ * <p>Noise of stochastic samplers: sub-draw k of step j of image i is draw 1 + 16·j + k of
+ * {@code (seed, i)} of the run's {@link NoiseSource} (seed 0, images 0 … B−1 unless {@link #withNoise}
+ * says otherwise), the same draws as {@link io.diffusion4j.sampler.SamplingLoop}: a run and the loop
+ * with one seed give the same bits. {@link #step(NDArray, double, NDArray, NDArray)} takes the noise
+ * explicitly instead (diffusers' {@code variance_noise}).
+ *
+ * <p>Memory: returned arrays belong to the sample's manager and to the caller; the history the run keeps
+ * is closed as it drops out.
+ */
+public final class SchedulerRun {
+    private static final int DRAWS_PER_STEP = 16;
+    private final Recipe recipe;
+    private final Plan plan;
+    private final List<Call> calls = new ArrayList<>();
+    private NoiseSource noise = new NoiseSource(0);
+    private long[] images;
+
+    private int next = -1;
+    private NDArray stepStart;
+    private final List<Estimate> given = new ArrayList<>();
+    private History history = History.EMPTY;
+    private final Set<NDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /** One model call of the trajectory: step j's k-th evaluation at {@code level}. */
+    private record Call(int step, int stage, NoiseLevel level, double timestep) {}
+
+    SchedulerRun(Recipe recipe, Plan plan) {
+        this.recipe = recipe;
+        this.plan = plan;
+        recipe.sampler().checkPlan(plan);
+        for (int j = 0; j < plan.steps(); j++) {
+            List<NoiseLevel> levels = recipe.sampler().evaluationLevels(plan, j);
+            for (int k = 0; k < levels.size(); k++) {
+                calls.add(new Call(j, k, levels.get(k), levels.get(k).t() * recipe.timestepScale()));
+            }
+        }
+    }
+
+    /** The plan this run follows (our levels; one plan step may take several model calls). */
+    public Plan plan() {
+        return plan;
+    }
+
+    /** diffusers' {@code timesteps}: the timestep of every model call, in order (Heun-type: 2N − 1 of them). */
+    public double[] timesteps() {
+        double[] t = new double[calls.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = calls.get(i).timestep();
+        }
+        return t;
+    }
+
+    /** diffusers' {@code init_noise_sigma}: the initial sample is this times standard normal noise. */
+    public double initNoiseSigma() {
+        return recipe.space().initNoiseSigma(plan.initNoiseScale(), plan.point(0));
+    }
+
+    /** Index of the next model call in {@link #timesteps()} (diffusers' {@code step_index}); −1 before the first. */
+    public int stepIndex() {
+        return next;
+    }
+
+    /**
+     * Draws the noise of stochastic steps from {@code source} for the given global image indices (one per
+     * batch row). Call before the first step.
+     */
+    public SchedulerRun withNoise(NoiseSource source, long[] imageIndices) {
+        if (next >= 0) {
+            throw new IllegalStateException("set the noise before the first step");
+        }
+        this.noise = Check.notNull(source, "noise source");
+        this.images = imageIndices == null ? null : imageIndices.clone();
+        return this;
+    }
+
+    /** diffusers' {@code scale_model_input(sample, timestep)}: what the model is given at that timestep. */
+    public NDArray scaleModelInput(NDArray sample, double timestep) {
+        Call c = next >= 0 && next < calls.size() && same(calls.get(next).timestep(), timestep) ? calls.get(next) : calls.get(find(timestep));
+        NDArray in = recipe.space().modelInput(sample, c.level());
+        return in == sample ? sample : in;
+    }
+
+    /** diffusers' {@code add_noise} at a training timestep (see {@link Scheduler#addNoise}). */
+    public NDArray addNoise(NDArray x0, NDArray eps, double timestep) {
+        return recipe.space().addNoise(x0, eps, recipe.schedule().level(timestep / recipe.timestepScale()));
+    }
+
+    /**
+     * diffusers' {@code step(model_output, timestep, sample)}: the sample for the next model call (or, after
+     * the last call, the result) and x̂₀. The first call may be at any step's first timestep (image-to-image
+     * starts part-way); later calls must follow {@link #timesteps()} in order.
+     *
+     * @throws IllegalArgumentException when {@code timestep} is not the expected one, or the run is finished
+     */
+    public SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample) {
+        return step(modelOutput, timestep, sample, null, null);
+    }
+
+    /**
+     * {@link #step(NDArray, double, NDArray)} with diffusers' per-step η (DDIM) and the step's noise
+     * ({@code variance_noise}: standard normal, shaped like the sample; null draws it from the run's noise
+     * source).
+     *
+     * @throws IllegalArgumentException when the scheduler has no η
+     */
+    public SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, double eta, NDArray variationNoise) {
+        return step(modelOutput, timestep, sample, Double.valueOf(eta), variationNoise);
+    }
+
+    private SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, Double eta, NDArray variationNoise) {
+        Check.notNull(modelOutput, "model output");
+        Check.notNull(sample, "sample");
+        if (!modelOutput.getShape().equals(sample.getShape())) {
+            throw new IllegalArgumentException("model output has shape " + modelOutput.getShape() + " but the sample has "
+                    + sample.getShape());
+        }
+        int at = locate(timestep);
+        Call call = calls.get(at);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray x = recipe.space().toNative(sample, call.level());
+            if (call.stage() == 0) {
+                stepStart = keep(x, sample);
+                releaseGiven();
+            }
+            Estimate e = recipe.prediction().toEstimate(modelOutput, x, call.level());
+            given.add(new Estimate(keep(e.x0(), null), keep(e.eps(), null)));
+            StepContext ctx = new StepContext(new Replay(call.step()), plan, call.step(), Conditioning.NONE,
+                    stepNoise(call.step(), sample, variationNoise));
+            Stepped out;
+            try {
+                out = recipe.samplerFor(eta).step(ctx, stepStart, history);
+            } catch (NeedsEvaluation pending) {
+                next = at + 1;
+                NDArray prev = recipe.space().fromNative(pending.x, pending.level);
+                return new SchedulerOutput(release(prev), release(e.x0().duplicate()));
+            }
+            next = at + 1;
+            adoptHistory(out.history());
+            NDArray prev = recipe.space().fromNative(out.x(), plan.target(call.step()));
+            NDArray x0 = out.x0().duplicate();
+            releaseGiven();
+            releaseStart();
+            return new SchedulerOutput(release(prev), release(x0));
+        }
+    }
+
+    /** Where in {@link #calls} a call with {@code timestep} belongs. */
+    private int locate(double timestep) {
+        if (next < 0) {
+            return find(timestep);
+        }
+        if (next >= calls.size()) {
+            throw new IllegalArgumentException("the run is finished: all " + calls.size() + " timesteps were stepped; call setTimesteps again");
+        }
+        double expected = calls.get(next).timestep();
+        if (!same(expected, timestep)) {
+            throw new IllegalArgumentException("expected timestep " + expected + " (call " + next + " of " + calls.size() + "), got "
+                    + timestep + "; step through timesteps() in order");
+        }
+        return next;
+    }
+
+    /** The first call of a step at {@code timestep} (a run may start part-way, as image-to-image does). */
+    private int find(double timestep) {
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).stage() == 0 && same(calls.get(i).timestep(), timestep)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("timestep " + timestep + " is not one of this run's step timesteps; see timesteps()");
+    }
+
+    private static boolean same(double a, double b) {
+        return Math.abs(a - b) <= 1e-6 * Math.max(1.0, Math.abs(a));
+    }
+
+    private StepNoise stepNoise(int step, NDArray sample, NDArray given) {
+        return k -> {
+            if (given != null) {
+                if (k != 0) {
+                    throw new IllegalArgumentException("this sampler draws more than one noise per step; let the run draw it");
+                }
+                return given;
+            }
+            Check.inRange(k, 0, DRAWS_PER_STEP - 1, "noise sub-draw");
+            long n = sample.getShape().get(0);
+            long[] rows = images != null ? images : NoiseSource.range(0, Math.toIntExact(n));
+            if (rows.length != n) {
+                throw new IllegalArgumentException(rows.length + " image indices for a batch of " + n);
+            }
+            return noise.normal(sample.getManager(), sample.getShape().slice(1), rows, 1L + (long) DRAWS_PER_STEP * step + k);
+        };
+    }
+
+    /** The denoiser of one step: the estimates given so far, then a request for the next evaluation. */
+    private final class Replay implements Denoiser {
+        private final int step;
+        private int calls;
+
+        Replay(int step) {
+            this.step = step;
+        }
+
+        @Override
+        public Estimate denoise(NDArray x, NoiseLevel level, Conditioning cond) {
+            int k = calls++;
+            if (k < given.size()) {
+                return given.get(k);
+            }
+            throw new NeedsEvaluation(x, level, step);
+        }
+    }
+
+    /** Control flow of a step that needs one more model call before it can finish. */
+    private static final class NeedsEvaluation extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient NDArray x;
+        private final transient NoiseLevel level;
+
+        NeedsEvaluation(NDArray x, NoiseLevel level, int step) {
+            super("step " + step + " needs a model evaluation at t = " + level.t(), null, false, false);
+            this.x = x;
+            this.level = level;
+        }
+    }
+
+    /** Keeps {@code a} beyond this call's scope; it is ours to close unless it is the caller's {@code callers} array. */
+    private NDArray keep(NDArray a, NDArray callers) {
+        if (a != callers) {
+            NDScope.unregister(a);
+            owned.add(a);
+        }
+        return a;
+    }
+
+    /** Hands {@code a} to the caller: it leaves this call's scope and is not ours to close. */
+    private static NDArray release(NDArray a) {
+        NDScope.unregister(a);
+        return a;
+    }
+
+    private void adoptHistory(History next) {
+        Set<NDArray> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (History.Past p : next.entries()) {
+            live.add(p.value());
+            NDScope.unregister(p.value());
+            owned.add(p.value());
+        }
+        for (History.Past p : history.entries()) {
+            closeIfOwned(p.value(), live);
+        }
+        history = next;
+    }
+
+    private void releaseGiven() {
+        Set<NDArray> live = historyArrays();
+        for (Estimate e : given) {
+            closeIfOwned(e.x0(), live);
+            closeIfOwned(e.eps(), live);
+        }
+        given.clear();
+    }
+
+    private void releaseStart() {
+        if (stepStart != null) {
+            closeIfOwned(stepStart, historyArrays());
+            stepStart = null;
+        }
+    }
+
+    private Set<NDArray> historyArrays() {
+        Set<NDArray> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        history.entries().forEach(p -> live.add(p.value()));
+        return live;
+    }
+
+    private void closeIfOwned(NDArray a, Set<NDArray> live) {
+        if (!live.contains(a) && owned.remove(a)) {
+            a.close();
+        }
+    }
+}
