@@ -51,7 +51,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sampling.Method method = sampling.validate();
+        SamplerChoice choice = sampling.validate();
         if (count < 1 || count > 1000) {
             throw new Errors.UsageException("--count must be in 1..1000, got " + count);
         }
@@ -62,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
         long[] labels = ClassNames.labels(count, classes, classOption);
         double guidance = classes == 0 ? 1.0 : sampling.guidance;
         int columns = classOption == null && classes > 0 && count >= classes ? classes : Math.min(count, 8);
-        Generation generation = new Generation(method, sampling.steps, guidance, sampling.eta(method), sampling.seed);
+        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.seed);
         List<BufferedImage> frames = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
             ProgressBar bar = new ProgressBar(console.err(), "generate", sampling.steps);
@@ -82,7 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
                 gifFile.write(tmp -> AnimatedGif.write(tmp, frames, 120, 1500));
             }
             console.out().printf("wrote %s (%d images, %s, %d steps, guidance %s, seed %d, %s)%n", png.path(), count,
-                    method.label(), sampling.steps, guidance, sampling.seed, model.describe());
+                    choice.label(), sampling.steps, guidance, sampling.seed, model.describe());
         }
         return 0;
     }

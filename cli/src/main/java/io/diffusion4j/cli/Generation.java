@@ -11,7 +11,6 @@ import io.diffusion4j.random.NoiseSource;
 import io.diffusion4j.sampler.SamplerObserver;
 import io.diffusion4j.sampler.Sampling;
 import io.diffusion4j.sampler.SamplingLoop;
-import io.diffusion4j.sampler.X0Clipping;
 import io.diffusion4j.train.TrainedModel;
 
 /**
@@ -20,13 +19,12 @@ import io.diffusion4j.train.TrainedModel;
  * to [−1, 1] inside the samplers that support it (diffusers' {@code clip_sample} default for images)
  * and the final images are clamped to [−1, 1].
  *
- * @param method the sampler
+ * @param choice the sampler and its plan
  * @param steps sampling steps
  * @param guidance classifier-free guidance scale (diffusers' convention; 1 = none)
- * @param eta η for ddim / euler-a
  * @param seed noise seed
  */
-record Generation(Sampling.Method method, int steps, double guidance, double eta, long seed) {
+record Generation(SamplerChoice choice, int steps, double guidance, long seed) {
 
     /** Receives each finished batch: images (b, C, H, W) in [−1, 1] and their labels (or null). */
     interface Sink {
@@ -41,7 +39,7 @@ record Generation(Sampling.Method method, int steps, double guidance, double eta
      * @param observer per-step observer of each batch (progress, trajectories), or {@link SamplerObserver#NONE}
      */
     void run(TrainedModel model, long[] classes, int batch, NDManager manager, SamplerObserver observer, Sink sink) throws java.io.IOException {
-        Sampling.Choice choice = method.choose(model.schedule(), steps, eta, new X0Clipping.Clamp(1.0));
+        Sampling.Choice plan = choice.choose(model, steps);
         Shape image = model.imageShape();
         NoiseSource noise = new NoiseSource(seed);
         for (int first = 0; first < classes.length; first += batch) {
@@ -56,16 +54,10 @@ record Generation(Sampling.Method method, int steps, double guidance, double eta
                     cond = Conditioning.labels(m.create(labels));
                     d = new ClassifierFreeGuidance(d, guidance, model.numClasses());
                 }
-                NDArray x = new SamplingLoop(choice.sampler(), d, choice.plan()).withObserver(observer)
+                NDArray x = new SamplingLoop(plan.sampler(), d, plan.plan()).withObserver(observer)
                         .sample(m, image, cond, noise, NoiseSource.range(first, b));
                 sink.accept(first, x.clip(-1, 1), labels);
             }
         }
-    }
-
-    /** Denoiser evaluations (network calls) per image batch. */
-    int evaluations(TrainedModel model) {
-        Sampling.Choice choice = method.choose(model.schedule(), steps, eta, new X0Clipping.Clamp(1.0));
-        return choice.sampler().evaluations(choice.plan());
     }
 }

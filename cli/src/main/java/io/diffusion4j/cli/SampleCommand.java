@@ -65,7 +65,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sampling.Method method = sampling.validate();
+        SamplerChoice choice = sampling.validate();
         if (n < 1 || n > 1_000_000) {
             throw new Errors.UsageException("--n must be in 1..1000000, got " + n);
         }
@@ -84,7 +84,7 @@ final class SampleCommand implements Callable<Integer> {
         int classes = model.peekNumClasses();
         long[] labels = ClassNames.labels(n, classes, classOption);
         double guidance = classes == 0 ? 1.0 : sampling.guidance;
-        Generation generation = new Generation(method, sampling.steps, guidance, sampling.eta(method), sampling.seed);
+        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.seed);
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".part");
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
             long[] shape = m.imageShape().getShape();
@@ -112,7 +112,7 @@ final class SampleCommand implements Callable<Integer> {
             }
             replace(tmp, target);
             console.out().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target,
-                    format == Format.npy ? "samples.npy" : "PNGs", classes > 0 ? " + labels.npy" : "", method.label(), sampling.steps,
+                    format == Format.npy ? "samples.npy" : "PNGs", classes > 0 ? " + labels.npy" : "", choice.label(), sampling.steps,
                     guidance, sampling.seed);
         } finally {
             deleteTree(tmp);

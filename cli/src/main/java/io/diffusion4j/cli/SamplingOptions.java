@@ -1,13 +1,24 @@
 package io.diffusion4j.cli;
 
+import io.diffusion4j.diffusers.Scheduler;
 import io.diffusion4j.sampler.Sampling;
 import picocli.CommandLine.Option;
 
-/** The options every sampling command shares: method, steps, guidance, η, seed. */
+import java.nio.file.Path;
+
+/** The options every sampling command shares: sampler (by name or diffusers config), steps, guidance, η, seed. */
 final class SamplingOptions {
-    @Option(names = "--sampler", defaultValue = "dpm++2m", paramLabel = "NAME",
-            description = "Sampler: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.", completionCandidates = Sampling.Names.class)
+    /** The sampler when neither --sampler nor --scheduler-config is given. */
+    static final String DEFAULT_SAMPLER = "dpm++2m";
+
+    @Option(names = "--sampler", paramLabel = "NAME",
+            description = "Sampler: ${COMPLETION-CANDIDATES}. Default: " + DEFAULT_SAMPLER + ".", completionCandidates = Sampling.Names.class)
     String sampler;
+
+    @Option(names = "--scheduler-config", paramLabel = "FILE",
+            description = "A diffusers scheduler_config.json (\"_class_name\" and its fields) instead of --sampler, e.g. "
+                    + "{\"_class_name\": \"DPMSolverMultistepScheduler\", \"use_karras_sigmas\": true}.")
+    Path schedulerConfig;
 
     @Option(names = "--steps", defaultValue = "20", description = "Sampling steps, 1..1000. Default: ${DEFAULT-VALUE}.")
     int steps;
@@ -23,9 +34,11 @@ final class SamplingOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed; image i always starts from the noise of (seed, i). Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    /** The named method, with every number checked; throws a usage error naming the option. */
-    Sampling.Method validate() {
-        Sampling.Method method = Sampling.method(sampler);
+    /**
+     * The sampler choice with every number checked before anything loads; throws a usage error naming the
+     * option (or a run-time failure for an unreadable config file).
+     */
+    SamplerChoice validate() {
         if (steps < 1 || steps > 1000) {
             throw new Errors.UsageException("--steps must be in 1..1000, got " + steps);
         }
@@ -35,14 +48,35 @@ final class SamplingOptions {
         if (eta != null && (!(eta >= 0) || eta.isInfinite())) {
             throw new Errors.UsageException("--eta must be a finite number >= 0, got " + eta);
         }
+        if (schedulerConfig != null) {
+            if (sampler != null) {
+                throw new Errors.UsageException("--sampler and --scheduler-config both choose the sampler; give one of them");
+            }
+            return fromConfig();
+        }
+        Sampling.Method method = Sampling.method(sampler == null ? DEFAULT_SAMPLER : sampler);
         if (eta != null && !method.takesEta() && eta != method.defaultEta()) {
             throw new Errors.UsageException("--eta applies to ddim and euler-a only, got --eta " + eta + " with --sampler " + sampler);
         }
-        return method;
+        return new SamplerChoice.Named(method, eta == null ? method.defaultEta() : eta);
     }
 
-    /** η for the method. */
-    double eta(Sampling.Method method) {
-        return eta == null ? method.defaultEta() : eta;
+    private SamplerChoice fromConfig() {
+        Scheduler scheduler;
+        try {
+            scheduler = Scheduler.fromFile(schedulerConfig);
+        } catch (java.io.IOException e) {
+            throw new Errors.RunFailure("--scheduler-config " + schedulerConfig + " cannot be read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new Errors.UsageException("--scheduler-config " + schedulerConfig + ": " + e.getMessage());
+        }
+        if (eta != null && scheduler.recipe().etaVariant() == null) {
+            throw new Errors.UsageException("--eta does not apply to " + scheduler.className() + "; remove it");
+        }
+        if (!scheduler.unknownFields().isEmpty()) {
+            System.err.println("warning: --scheduler-config " + schedulerConfig + ": fields without effect in this port: "
+                    + String.join(", ", scheduler.unknownFields()));
+        }
+        return new SamplerChoice.FromConfig(scheduler, eta, schedulerConfig.toString());
     }
 }

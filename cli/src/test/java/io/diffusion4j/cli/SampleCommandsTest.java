@@ -113,4 +113,29 @@ class SampleCommandsTest {
         assertOneLineError(run("info", "--checkpoint", corrupt.toString()), 1, "truncated");
         assertFalse(Files.exists(out), "nothing written by failed commands");
     }
+
+    @Test
+    void sampleFollowsADiffusersSchedulerConfig() throws Exception {
+        Path cfg = dir.resolve("scheduler_config.json");
+        Files.writeString(cfg, "{\"_class_name\": \"DPMSolverMultistepScheduler\", \"_diffusers_version\": \"0.30.0\", "
+                + "\"use_karras_sigmas\": true, \"solver_order\": 2, \"beta_schedule\": \"linear\"}");
+        Path out = dir.resolve("k");
+        CliRun.Result r = run("sample", "--checkpoint", model.toString(), "--scheduler-config", cfg.toString(), "--n", "3", "--steps", "4",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("DPMSolverMultistepScheduler"), r.out());
+        assertArrayEquals(new long[] {3, 1, 8, 8}, Npy.read(out.resolve("samples.npy")).shape());
+        String m = model.toString();
+        Files.writeString(dir.resolve("other.json"), "{\"_class_name\": \"EulerDiscreteScheduler\", \"beta_schedule\": \"scaled_linear\"}");
+        assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("other.json").toString(), "--out",
+                dir.resolve("o").toString()), 2, "differs from the model's");
+        Files.writeString(dir.resolve("unknown.json"), "{\"_class_name\": \"FancyScheduler\"}");
+        assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("unknown.json").toString(), "--out",
+                dir.resolve("o").toString()), 2, "unknown scheduler class \"FancyScheduler\"");
+        assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", cfg.toString(), "--sampler", "ddim", "--out",
+                dir.resolve("o").toString()), 2, "give one of them");
+        assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("none.json").toString(), "--out",
+                dir.resolve("o").toString()), 1, "cannot be read");
+        assertFalse(Files.exists(dir.resolve("o")), "nothing written by a failed command");
+    }
 }

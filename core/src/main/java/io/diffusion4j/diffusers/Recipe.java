@@ -50,7 +50,7 @@ public record Recipe(Sampler sampler, IntFunction<Plan> plans, NoiseSchedule sch
     }
 
     /** The sampler for a step with η = {@code eta} (null: the recipe's own). */
-    Sampler samplerFor(Double eta) {
+    public Sampler samplerFor(Double eta) {
         if (eta == null) {
             return sampler;
         }

@@ -1,0 +1,62 @@
+package io.diffusion4j.cli;
+
+import io.diffusion4j.diffusers.Scheduler;
+import io.diffusion4j.sampler.Sampling;
+import io.diffusion4j.sampler.X0Clipping;
+import io.diffusion4j.schedule.NoiseSchedule;
+import io.diffusion4j.train.TrainedModel;
+
+/** How the sampling commands pick their sampler and plan: by name, or from a diffusers scheduler config. */
+sealed interface SamplerChoice {
+    /** The sampler and plan of {@code steps} steps for {@code model}; a usage error when they do not fit it. */
+    Sampling.Choice choose(TrainedModel model, int steps);
+
+    /** How the choice is named in messages. */
+    String label();
+
+    /**
+     * A named method ({@code --sampler}); x̂₀ is clipped to [−1, 1] where the sampler supports it
+     * (diffusers' {@code clip_sample} default for images).
+     */
+    record Named(Sampling.Method method, double eta) implements SamplerChoice {
+        @Override
+        public Sampling.Choice choose(TrainedModel model, int steps) {
+            return method.choose(model.schedule(), steps, eta, new X0Clipping.Clamp(1.0));
+        }
+
+        @Override
+        public String label() {
+            return method.label();
+        }
+    }
+
+    /**
+     * A diffusers {@code scheduler_config.json} ({@code --scheduler-config}): the class and options of
+     * the file, on the model's own training table, which the file must not contradict.
+     */
+    record FromConfig(Scheduler scheduler, Double eta, String file) implements SamplerChoice {
+        @Override
+        public Sampling.Choice choose(TrainedModel model, int steps) {
+            NoiseSchedule own = model.schedule();
+            if (!scheduler.recipe().schedule().equals(own)) {
+                throw new Errors.UsageException("--scheduler-config " + file + ": its training schedule " + scheduler.recipe().schedule()
+                        + " differs from the model's " + own + "; remove the table fields (num_train_timesteps, beta_*) or give the model's");
+            }
+            if (scheduler.recipe().prediction() != model.prediction()) {
+                throw new Errors.UsageException("--scheduler-config " + file + ": prediction_type "
+                        + scheduler.recipe().prediction().diffusersName() + " differs from the model's " + model.prediction().diffusersName()
+                        + "; remove prediction_type or give the model's");
+            }
+            try {
+                return new Sampling.Choice(scheduler.recipe().samplerFor(eta), scheduler.plan(steps));
+            } catch (IllegalArgumentException e) {
+                throw new Errors.UsageException("--scheduler-config " + file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String label() {
+            return scheduler.className();
+        }
+    }
+}
