@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "diffusion4j", mixinStandardHelpOptions = true, version = "diffusion4j 0.1.0",
         description = "Diffusion generative models on the JVM.",
-        subcommands = {GenerateCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, BenchCommand.class, InfoCommand.class,
+        subcommands = {GenerateCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, BenchCommand.class, InfoCommand.class, ExportCommand.class,
                 DemoCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -12,14 +12,10 @@ import picocli.CommandLine.Option;
 import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * Many samples for evaluation: {@code DIR/samples.npy} (N, C, H, W) float32 in [−1, 1] and, for
@@ -72,52 +68,46 @@ final class SampleCommand implements Callable<Integer> {
         if (batch < 1 || batch > 4096) {
             throw new Errors.UsageException("--batch must be in 1..4096, got " + batch);
         }
-        Path target = out.toAbsolutePath().normalize();
-        if (Files.exists(target) && !force) {
-            throw new Errors.UsageException("--out " + out + " exists; add --force to replace it");
-        }
-        Path parent = target.getParent();
-        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
-            throw new Errors.RunFailure("--out " + out + ": folder " + parent + " does not exist or is not writable");
-        }
+        OutputFolder target = OutputFolder.check(out, force, "--out");
         model.validate();
         int classes = model.peekNumClasses();
         long[] labels = ClassNames.labels(n, classes, classOption);
         double guidance = classes == 0 ? 1.0 : sampling.guidance;
         Generation generation = new Generation(choice, sampling.steps, guidance, sampling.seed);
-        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".part");
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
-            long[] shape = m.imageShape().getShape();
-            int per = (int) (shape[0] * shape[1] * shape[2]);
-            float[] all = format == Format.npy ? new float[Math.multiplyExact(n, per)] : null;
-            ProgressBar bar = new ProgressBar(console.err(), "sample", (long) n);
-            generation.run(m, labels, batch, manager, io.diffusion4j.sampler.SamplerObserver.NONE, (first, images, l) -> {
-                if (all != null) {
-                    System.arraycopy(images.toFloatArray(), 0, all, (int) first * per, (int) images.getShape().get(0) * per);
-                } else {
-                    writePngs(tmp, first, images);
-                }
-                bar.advance(images.getShape().get(0));
-            });
-            bar.finish();
-            if (all != null) {
-                try (OutputStream o = Files.newOutputStream(tmp.resolve(SAMPLES_FILE))) {
-                    Npy.writeFloat32(o, all, n, shape[0], shape[1], shape[2]);
-                }
-            }
-            if (classes > 0) {
-                try (OutputStream o = Files.newOutputStream(tmp.resolve(LABELS_FILE))) {
-                    Npy.writeInt64(o, labels, n);
-                }
-            }
-            replace(tmp, target);
-            console.out().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target,
-                    format == Format.npy ? "samples.npy" : "PNGs", classes > 0 ? " + labels.npy" : "", choice.label(), sampling.steps,
-                    guidance, sampling.seed);
-        } finally {
-            deleteTree(tmp);
+            target.write(tmp -> write(tmp, generation, m, labels, classes, manager));
         }
+        console.out().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target.path(),
+                format == Format.npy ? SAMPLES_FILE : "PNGs", classes > 0 ? " + " + LABELS_FILE : "", choice.label(), sampling.steps,
+                guidance, sampling.seed);
         return 0;
+    }
+
+    /** Samples every image into {@code dir}: one .npy (or PNGs) and the labels of a conditional model. */
+    private void write(Path dir, Generation generation, TrainedModel m, long[] labels, int classes, NDManager manager) throws IOException {
+        long[] shape = m.imageShape().getShape();
+        int per = (int) (shape[0] * shape[1] * shape[2]);
+        float[] all = format == Format.npy ? new float[Math.multiplyExact(n, per)] : null;
+        ProgressBar bar = new ProgressBar(console.err(), "sample", (long) n);
+        generation.run(m, labels, batch, manager, io.diffusion4j.sampler.SamplerObserver.NONE, (first, images, l) -> {
+            if (all != null) {
+                System.arraycopy(images.toFloatArray(), 0, all, (int) first * per, (int) images.getShape().get(0) * per);
+            } else {
+                writePngs(dir, first, images);
+            }
+            bar.advance(images.getShape().get(0));
+        });
+        bar.finish();
+        if (all != null) {
+            try (OutputStream o = Files.newOutputStream(dir.resolve(SAMPLES_FILE))) {
+                Npy.writeFloat32(o, all, n, shape[0], shape[1], shape[2]);
+            }
+        }
+        if (classes > 0) {
+            try (OutputStream o = Files.newOutputStream(dir.resolve(LABELS_FILE))) {
+                Npy.writeInt64(o, labels, n);
+            }
+        }
     }
 
     private static void writePngs(Path dir, long first, ai.djl.ndarray.NDArray images) throws IOException {
@@ -126,29 +116,6 @@ final class SampleCommand implements Callable<Integer> {
             Path file = dir.resolve(String.format(Locale.ROOT, "%06d.png", first + i));
             if (!ImageIO.write(ImageGrid.render(images.get(i).expandDims(0), 1, 0), "png", file.toFile())) {
                 throw new IOException("no PNG writer in this JVM");
-            }
-        }
-    }
-
-    /** Moves the finished temporary folder into place (replacing an old one only with --force, checked before). */
-    private static void replace(Path tmp, Path target) throws IOException {
-        if (Files.exists(target)) {
-            deleteTree(target);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -11,6 +11,7 @@ import java.util.Random;
 
 import static io.diffusion4j.cli.CliRun.assertOneLineError;
 import static io.diffusion4j.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,17 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(3, Npy.read(dir.resolve("s/samples.npy")).shape()[0]);
         assertTrue(!Files.exists(dir.resolve("s/labels.npy")), "an unconditional model writes no labels");
+
+        Path model = dir.resolve("model");
+        r = run("export", "--checkpoint", out.toString(), "--out", model.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("step 6"), r.out());
+        assertTrue(Files.isRegularFile(model.resolve("model.json")) && Files.isRegularFile(model.resolve("ema.safetensors")));
+        r = run("sample", "--checkpoint", model.toString(), "--n", "3", "--steps", "2", "--out", dir.resolve("s2").toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(Npy.read(dir.resolve("s/samples.npy")).floats(), Npy.read(dir.resolve("s2/samples.npy")).floats(),
+                "the exported EMA weights sample exactly as the checkpoint");
+        assertOneLineError(run("export", "--checkpoint", out.toString(), "--out", model.toString()), 2, "add --force");
     }
 
     @Test
