@@ -22,7 +22,19 @@ public enum DiffusersClass {
     /** Heun (Karras et al. 2022) over {@link io.diffusion4j.sampler.Heun}. */
     HEUN_DISCRETE("HeunDiscreteScheduler", SigmaSchedulers::heun),
     /** Flow-matching Euler (SD3) over {@link io.diffusion4j.sampler.FlowEuler}. */
-    FLOW_MATCH_EULER_DISCRETE("FlowMatchEulerDiscreteScheduler", FlowSchedulers::euler);
+    FLOW_MATCH_EULER_DISCRETE("FlowMatchEulerDiscreteScheduler", FlowSchedulers::euler),
+    /** Latent consistency models (Luo et al. 2023) over {@link io.diffusion4j.sampler.Lcm}. */
+    LCM("LCMScheduler", ConsistencySchedulers::lcm),
+    /** Trajectory consistency distillation (Zheng et al. 2024) over {@link io.diffusion4j.sampler.Tcd}. */
+    TCD("TCDScheduler", ConsistencySchedulers::tcd),
+    /** Consistency models (Song et al. 2023) over {@link io.diffusion4j.sampler.ConsistencyMultistep}. */
+    CM_STOCHASTIC_ITERATIVE("CMStochasticIterativeScheduler", ConsistencySchedulers::consistencyModel),
+    /** UniPC (Zhao et al. 2023) over {@link io.diffusion4j.sampler.UniPc}. */
+    UNIPC_MULTISTEP("UniPCMultistepScheduler", MultistepSchedulers::uniPc),
+    /** Singlestep DPM-Solver / DPM-Solver++ (Lu et al. 2022) over {@link io.diffusion4j.sampler.DpmSolverSinglestep}. */
+    DPM_SOLVER_SINGLESTEP("DPMSolverSinglestepScheduler", MultistepSchedulers::dpmSolverSinglestep),
+    /** DEIS, log-ρ multistep (Zhang &amp; Chen 2023) over {@link io.diffusion4j.sampler.Deis}. */
+    DEIS_MULTISTEP("DEISMultistepScheduler", MultistepSchedulers::deis);
 
     private final String className;
     private final Function<SchedulerConfig, Scheduler> factory;

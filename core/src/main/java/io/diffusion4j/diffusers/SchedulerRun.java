@@ -130,6 +130,15 @@ public final class SchedulerRun {
     }
 
     /**
+     * {@link #step(NDArray, double, NDArray)} with the step's noise given (standard normal, shaped like the
+     * sample): what diffusers draws from its {@code generator} inside {@code step}, e.g. from a
+     * {@link io.diffusion4j.random.TorchGenerator} to reproduce a torch-seeded run.
+     */
+    public SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, NDArray variationNoise) {
+        return step(modelOutput, timestep, sample, (Double) null, variationNoise);
+    }
+
+    /**
      * {@link #step(NDArray, double, NDArray)} with diffusers' per-step η (DDIM) and the step's noise
      * ({@code variance_noise}: standard normal, shaped like the sample; null draws it from the run's noise
      * source).
@@ -169,8 +178,12 @@ public final class SchedulerRun {
                 return new SchedulerOutput(release(prev), release(e.x0().duplicate()));
             }
             next = at + 1;
-            adoptHistory(out.history());
+            adoptHistory(out.history(), sample);
             NDArray prev = recipe.space().fromNative(out.x(), plan.target(call.step()));
+            if (owned.contains(prev) || prev == sample) {
+                // the sampler returned an array the run keeps or closes (an estimate, a history entry), or the input itself
+                prev = prev.duplicate();
+            }
             NDArray x0 = out.x0().duplicate();
             releaseGiven();
             releaseStart();
@@ -273,12 +286,15 @@ public final class SchedulerRun {
         return a;
     }
 
-    private void adoptHistory(History next) {
+    /** Takes the new history; arrays in it become the run's to close, except the caller's own {@code sample}. */
+    private void adoptHistory(History next, NDArray sample) {
         Set<NDArray> live = Collections.newSetFromMap(new IdentityHashMap<>());
         for (History.Past p : next.entries()) {
             live.add(p.value());
             NDScope.unregister(p.value());
-            owned.add(p.value());
+            if (p.value() != sample) {
+                owned.add(p.value());
+            }
         }
         for (History.Past p : history.entries()) {
             closeIfOwned(p.value(), live);

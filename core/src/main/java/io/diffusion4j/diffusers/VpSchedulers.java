@@ -44,9 +44,10 @@ final class VpSchedulers {
         SchedulerConfig.Reading r = c.reading();
         DiscreteVp vp = ConfigFields.table(r);
         int order = r.integer("solver_order", 2);
-        r.choice("algorithm_type", "dpmsolver++", "dpmsolver++");
-        DpmSolverPlusPlus.SolverType type = r.choice("solver_type", "midpoint", "midpoint", "heun").equals("midpoint")
-                ? DpmSolverPlusPlus.SolverType.MIDPOINT : DpmSolverPlusPlus.SolverType.HEUN;
+        // diffusers maps the names of related classes (a config switched from DEIS or UniPC) onto its own
+        r.choice("algorithm_type", "dpmsolver++", "dpmsolver++", "deis");
+        DpmSolverPlusPlus.SolverType type = r.choice("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2").equals("heun")
+                ? DpmSolverPlusPlus.SolverType.HEUN : DpmSolverPlusPlus.SolverType.MIDPOINT;
         boolean lowerOrderFinal = r.bool("lower_order_final", true);
         boolean eulerAtFinal = r.bool("euler_at_final", false);
         X0Clipping clipping = ConfigFields.clipping(r, false, false);
