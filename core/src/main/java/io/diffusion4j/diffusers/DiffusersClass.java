@@ -34,7 +34,15 @@ public enum DiffusersClass {
     /** Singlestep DPM-Solver / DPM-Solver++ (Lu et al. 2022) over {@link io.diffusion4j.sampler.DpmSolverSinglestep}. */
     DPM_SOLVER_SINGLESTEP("DPMSolverSinglestepScheduler", MultistepSchedulers::dpmSolverSinglestep),
     /** DEIS, log-ρ multistep (Zhang &amp; Chen 2023) over {@link io.diffusion4j.sampler.Deis}. */
-    DEIS_MULTISTEP("DEISMultistepScheduler", MultistepSchedulers::deis);
+    DEIS_MULTISTEP("DEISMultistepScheduler", MultistepSchedulers::deis),
+    /** Linear multistep in the σ view (k-diffusion {@code sample_lms}) over {@link io.diffusion4j.sampler.Lms}. */
+    LMS_DISCRETE("LMSDiscreteScheduler", ClassicSchedulers::lms),
+    /** k-diffusion's DPM-Solver-2 (log-σ midpoint) over {@link io.diffusion4j.sampler.Kdpm2}. */
+    KDPM2_DISCRETE("KDPM2DiscreteScheduler", ClassicSchedulers::kdpm2),
+    /** Pseudo numerical methods (Liu et al. 2022) over {@link io.diffusion4j.sampler.Pndm}. */
+    PNDM("PNDMScheduler", ClassicSchedulers::pndm),
+    /** Improved PNDM (Zhang &amp; Chen 2023) over {@link io.diffusion4j.sampler.Ipndm}. */
+    IPNDM("IPNDMScheduler", ClassicSchedulers::ipndm);
 
     private final String className;
     private final Function<SchedulerConfig, Scheduler> factory;
