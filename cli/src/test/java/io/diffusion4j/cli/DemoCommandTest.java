@@ -54,7 +54,7 @@ class DemoCommandTest {
     @Test
     void badUsageIsOneLineAndExitTwo() {
         Path png = dir.resolve("x.png");
-        assertOneLineError(run("demo", "--sampler", "plms", "--out", png.toString()), 2, "unknown sampler 'plms'; choose one of ddpm, ddim,");
+        assertOneLineError(run("demo", "--sampler", "dpm-fast", "--out", png.toString()), 2, "unknown sampler 'dpm-fast'; choose one of ddpm, ddim,");
         assertOneLineError(run("demo", "--steps", "-3", "--out", png.toString()), 2, "--steps must be in 1..1000, got -3");
         assertOneLineError(run("demo", "--eta", "-1", "--out", png.toString()), 2, "--eta must be a finite number >= 0");
         assertOneLineError(run("demo", "--bogus"), 2, "Unknown option: '--bogus'");

@@ -98,7 +98,7 @@ class SampleCommandsTest {
     void oneLineErrors() throws Exception {
         Path out = dir.resolve("x");
         String m = model.toString();
-        assertOneLineError(run("sample", "--checkpoint", m, "--sampler", "plms", "--out", out.toString()), 2, "unknown sampler 'plms'");
+        assertOneLineError(run("sample", "--checkpoint", m, "--sampler", "dpm-fast", "--out", out.toString()), 2, "unknown sampler 'dpm-fast'");
         assertOneLineError(run("sample", "--checkpoint", m, "--steps", "-1", "--out", out.toString()), 2, "--steps must be in 1..1000, got -1");
         assertOneLineError(run("sample", "--checkpoint", m, "--class", "7", "--out", out.toString()), 2, "--class must be in 0..2, got 7");
         assertOneLineError(run("generate", "--checkpoint", m, "--class", "purse", "--out", dir.resolve("y.png").toString()), 2, "--class must be a number 0..2");

@@ -2,8 +2,10 @@ package io.diffusion4j.sampler;
 
 import ai.djl.ndarray.NDArray;
 import io.diffusion4j.model.Estimate;
+import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
+import io.diffusion4j.schedule.TablePrecision;
 import io.diffusion4j.util.Check;
 
 /**
@@ -70,16 +72,43 @@ public record Ddpm(Variance variance, X0Clipping clipping) implements Sampler {
         NoiseLevel to = ctx.to();
         Estimate e = ctx.denoiser().denoise(x, from, ctx.cond());
         NDArray x0 = clipping.apply(e.x0());
+        double[] c = coefficients(from, to, isFloat32(ctx.plan()));
+        NDArray mean = x0.mul(c[0]).add(x.mul(c[1]));
+        if (to.isClean()) {
+            return new Stepped(mean, x0, history);
+        }
+        double v = variance == Variance.FIXED_SMALL ? c[2] : c[3];
+        return new Stepped(Ancestral.addNoise(mean, Math.sqrt(v), ctx.noise(), 0), x0, history);
+    }
+
+    /**
+     * The posterior q(x' | x, x₀) from level {@code from} to {@code to}: {x̂₀ coefficient, x coefficient, β̃
+     * (clamped at 1e-20), β}. With {@code float32} (a diffusers float32 table) every quantity is computed
+     * as diffusers' {@code DDPMScheduler.step} does, in float32 from ᾱ and ᾱ' — 1 − ᾱ/ᾱ' loses digits to
+     * cancellation at small t, and diffusers' numbers carry that loss; otherwise in double from α and σ.
+     */
+    static double[] coefficients(NoiseLevel from, NoiseLevel to, boolean float32) {
+        if (float32) {
+            float abar = (float) (from.alpha() * from.alpha());
+            float abarPrev = to.isClean() ? 1f : (float) (to.alpha() * to.alpha());
+            float currentAlpha = abar / abarPrev;
+            float currentBeta = 1f - currentAlpha;
+            float betaProd = 1f - abar;
+            float betaProdPrev = 1f - abarPrev;
+            float x0Coeff = (float) Math.sqrt(abarPrev) * currentBeta / betaProd;
+            float xCoeff = (float) Math.sqrt(currentAlpha) * betaProdPrev / betaProd;
+            float small = Math.max(betaProdPrev / betaProd * currentBeta, 1e-20f);
+            return new double[] {x0Coeff, xCoeff, small, currentBeta};
+        }
         double ratio = from.alpha() / to.alpha();
         double sigma2 = from.sigma() * from.sigma();
         double sigmaPrev2 = to.sigma() * to.sigma();
         double beta = Math.max(sigma2 - ratio * ratio * sigmaPrev2, 0);
-        NDArray mean = x0.mul(to.alpha() * beta / sigma2).add(x.mul(ratio * sigmaPrev2 / sigma2));
-        if (to.isClean()) {
-            return new Stepped(mean, x0, history);
-        }
-        double v = variance == Variance.FIXED_SMALL ? Math.max(sigmaPrev2 / sigma2 * beta, 1e-20) : beta;
-        return new Stepped(Ancestral.addNoise(mean, Math.sqrt(v), ctx.noise(), 0), x0, history);
+        return new double[] {to.alpha() * beta / sigma2, ratio * sigmaPrev2 / sigma2, Math.max(sigmaPrev2 / sigma2 * beta, 1e-20), beta};
+    }
+
+    private static boolean isFloat32(Plan plan) {
+        return plan.schedule() instanceof DiscreteVp vp && vp.config().precision() == TablePrecision.FLOAT32;
     }
 
     /** The posterior needs σ &gt; 0 at every evaluated level and α &gt; 0 at every target. */

@@ -1,5 +1,6 @@
 package io.diffusion4j.sampler;
 
+import io.diffusion4j.model.Prediction;
 import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.FinalSigma;
 import io.diffusion4j.schedule.KarrasSigmas;
@@ -34,6 +35,13 @@ import java.util.Locale;
  * <tr><td>pf-ode</td><td>{@link ProbabilityFlowOde} (RK4)</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>sde</td><td>{@link ReverseSde} (Euler–Maruyama)</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>pc</td><td>{@link PredictorCorrector} (1 Langevin step, r = 0.16)</td><td>{@link Plans#euler} linspace</td></tr>
+ * <tr><td>unipc, unipc-karras</td><td>{@link UniPc} order 2, bh2, corrector</td><td>{@link Plans#dpmSolver} linspace, final σ = 0 (Karras σ)</td></tr>
+ * <tr><td>dpm++2s</td><td>{@link DpmSolverSinglestep} order 2</td><td>{@link Plans#dpmSolver} linspace, final σ = 0</td></tr>
+ * <tr><td>deis</td><td>{@link Deis} order 2</td><td>{@link Plans#dpmSolver} linspace, final σ = σ_min</td></tr>
+ * <tr><td>lms, lms-karras</td><td>{@link Lms} order 4</td><td>{@link Plans#euler} linspace (Karras σ)</td></tr>
+ * <tr><td>dpm2, dpm2-karras</td><td>{@link Kdpm2} (2 calls per step)</td><td>{@link Plans#euler} linspace (Karras σ)</td></tr>
+ * <tr><td>pndm, plms</td><td>{@link Pndm} with / without the Runge–Kutta warm-up</td><td>{@link Plans#ddim} leading, set_alpha_to_one</td></tr>
+ * <tr><td>ipndm</td><td>{@link Ipndm}</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>flow-euler, flow-heun</td><td>{@link FlowEuler}, {@link FlowHeun}</td><td>{@link Plans#flowMatch}</td></tr>
  * </table>
  * On a {@link KarrasSigmas} (EDM) schedule the σ-space samplers use {@link Plans#karras}.
@@ -67,6 +75,17 @@ public final class Sampling {
         PF_ODE("pf-ode", "probability-flow ODE (RK4)"),
         SDE("sde", "reverse SDE (Euler-Maruyama)"),
         PC("pc", "predictor-corrector (Langevin)"),
+        UNIPC("unipc", "UniPC"),
+        UNIPC_KARRAS("unipc-karras", "UniPC Karras"),
+        DPMPP_2S("dpm++2s", "DPM++ 2S (singlestep)"),
+        DEIS("deis", "DEIS (log-rho)"),
+        LMS("lms", "LMS (order 4)"),
+        LMS_KARRAS("lms-karras", "LMS Karras"),
+        DPM2("dpm2", "DPM2"),
+        DPM2_KARRAS("dpm2-karras", "DPM2 Karras"),
+        PNDM("pndm", "PNDM (Runge-Kutta warm-up)"),
+        PLMS("plms", "PLMS (PNDM without warm-up)"),
+        IPNDM("ipndm", "iPNDM"),
         FLOW_EULER("flow-euler", "flow-matching Euler"),
         FLOW_HEUN("flow-heun", "flow-matching Heun");
 
@@ -164,6 +183,14 @@ public final class Sampling {
                 case PF_ODE -> new ProbabilityFlowOde();
                 case SDE -> new ReverseSde();
                 case PC -> new PredictorCorrector();
+                case UNIPC, UNIPC_KARRAS -> new UniPc(2).withClipping(clipping);
+                case DPMPP_2S -> new DpmSolverSinglestep(2).withClipping(clipping);
+                case DEIS -> new Deis(2).withClipping(clipping);
+                case LMS, LMS_KARRAS -> new Lms(4);
+                case DPM2, DPM2_KARRAS -> new Kdpm2();
+                case PNDM -> new Pndm();
+                case PLMS -> new Pndm(false, Prediction.EPSILON);
+                case IPNDM -> new Ipndm();
                 case FLOW_EULER -> new FlowEuler();
                 case FLOW_HEUN -> new FlowHeun();
             };
@@ -171,10 +198,11 @@ public final class Sampling {
 
         private Plan plan(DiscreteVp vp, int steps) {
             return switch (this) {
-                case DDIM, DDPM -> Plans.ddim(vp, steps, Spacing.LEADING, 0, true);
-                case DPMPP_2M, DPMPP_3M -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, false);
-                case DPMPP_2M_KARRAS, DPMPP_3M_KARRAS -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, true);
-                case EULER_KARRAS -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, true);
+                case DDIM, DDPM, PNDM, PLMS -> Plans.ddim(vp, steps, Spacing.LEADING, 0, true);
+                case DPMPP_2M, DPMPP_3M, UNIPC, DPMPP_2S -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, false);
+                case DPMPP_2M_KARRAS, DPMPP_3M_KARRAS, UNIPC_KARRAS -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, true);
+                case DEIS -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.SIGMA_MIN, false);
+                case EULER_KARRAS, LMS_KARRAS, DPM2_KARRAS -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, true);
                 default -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, false);
             };
         }

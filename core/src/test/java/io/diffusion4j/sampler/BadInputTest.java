@@ -30,7 +30,7 @@ class BadInputTest {
     @Test
     void samplerNamesAndSettings() {
         DiscreteVp vp = DiscreteVp.defaults();
-        refused(() -> Sampling.method("plms"), "unknown sampler 'plms'", "dpm++2m", "flow-euler");
+        refused(() -> Sampling.method("dpm-fast"), "unknown sampler 'dpm-fast'", "dpm++2m", "flow-euler");
         refused(() -> Sampling.method("ddim").choose(vp, 0, 0), "steps must be > 0, got 0");
         refused(() -> Sampling.method("dpm++2m").choose(vp, -5, 0), "steps must be > 0, got -5");
         refused(() -> Sampling.method("euler").choose(vp, 1001, 0), "steps must be <= num_train_timesteps (1000), got 1001");

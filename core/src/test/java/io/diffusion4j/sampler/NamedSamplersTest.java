@@ -1,0 +1,70 @@
+package io.diffusion4j.sampler;
+
+import ai.djl.ndarray.NDManager;
+import io.diffusion4j.schedule.DiscreteVp;
+import io.diffusion4j.schedule.KarrasSigmas;
+import io.diffusion4j.schedule.NoiseSchedule;
+import io.diffusion4j.schedule.RectifiedFlow;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The contract every name of the {@link Sampling} façade keeps (STYLE.md "one contract test run over every
+ * sampler"): from pure noise, with the exact denoiser of 64-dimensional Gaussian data N(0.3, 0.5²), the
+ * method's default plan on the schedule it fits gives finite samples whose mean and variance are those of
+ * the data — 50 steps for the deterministic methods, 500 for the stochastic ones, whose variance bias is
+ * only first order in the step (20% at 50 steps). The tolerances (0.03 on the mean, 15% on the variance)
+ * catch any wrong scaling, sign or plan, which are off by far more; the orders and diffusers' constants
+ * are tested per sampler.
+ */
+class NamedSamplersTest {
+    private static final GaussianData DATA = new GaussianData(64, 0.3, 0.5);
+    private static final Set<Sampling.Method> STOCHASTIC = EnumSet.of(Sampling.Method.DDPM, Sampling.Method.EULER_A, Sampling.Method.SDE,
+            Sampling.Method.PC);
+
+    private static int steps(Sampling.Method m) {
+        return STOCHASTIC.contains(m) ? 500 : 50;
+    }
+
+    private static NoiseSchedule scheduleFor(Sampling.Method m) {
+        return m.isFlow() ? new RectifiedFlow() : DiscreteVp.defaults();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Sampling.Method.class)
+    void samplesTheDataDistribution(Sampling.Method method) {
+        Sampling.Choice c = method.choose(scheduleFor(method), steps(method));
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] x = StochasticFixtures.sample(m, c.sampler(), DATA.denoiser(), c.plan(), DATA.dim(), 200, 11);
+            for (float v : x) {
+                assertTrue(Float.isFinite(v), method + ": non-finite sample");
+            }
+            StochasticFixtures.Moments mo = StochasticFixtures.moments(x);
+            System.out.printf("named sampler %-15s mean %.4f var %.4f%n", method.cliName(), mo.mean(), mo.var());
+            assertEquals(0.3, mo.mean(), 0.03, method + " mean");
+            assertEquals(0.25, mo.var(), 0.25 * 0.15, method + " variance");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} on EDM")
+    @EnumSource(Sampling.Method.class)
+    void everyNonFlowMethodWithoutDiscreteTimesRunsOnAnEdmSchedule(Sampling.Method method) {
+        if (method.isFlow() || method == Sampling.Method.DDIM || method == Sampling.Method.DDPM) {
+            return;
+        }
+        Sampling.Choice c = method.choose(KarrasSigmas.EDM, steps(method));
+        try (NDManager m = NDManager.newBaseManager()) {
+            StochasticFixtures.Moments mo = StochasticFixtures.moments(
+                    StochasticFixtures.sample(m, c.sampler(), DATA.denoiser(), c.plan(), DATA.dim(), 200, 12));
+            System.out.printf("named sampler %-15s on EDM: mean %.4f var %.4f%n", method.cliName(), mo.mean(), mo.var());
+            assertEquals(0.3, mo.mean(), 0.03, method + " mean");
+            assertEquals(0.25, mo.var(), 0.25 * 0.15, method + " variance");
+        }
+    }
+}
