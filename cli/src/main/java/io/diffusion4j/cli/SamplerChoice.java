@@ -1,6 +1,7 @@
 package io.diffusion4j.cli;
 
 import io.diffusion4j.diffusers.Scheduler;
+import io.diffusion4j.model.Prediction;
 import io.diffusion4j.sampler.Sampling;
 import io.diffusion4j.sampler.X0Clipping;
 import io.diffusion4j.schedule.NoiseSchedule;
@@ -42,10 +43,12 @@ sealed interface SamplerChoice {
                 throw new Errors.UsageException("--scheduler-config " + file + ": its training schedule " + scheduler.recipe().schedule()
                         + " differs from the model's " + own + "; remove the table fields (num_train_timesteps, beta_*) or give the model's");
             }
-            if (scheduler.recipe().prediction() != model.prediction()) {
-                throw new Errors.UsageException("--scheduler-config " + file + ": prediction_type "
-                        + scheduler.recipe().prediction().diffusersName() + " differs from the model's " + model.prediction().diffusersName()
-                        + "; remove prediction_type or give the model's");
+            Prediction wanted = scheduler.recipe().prediction().orElseThrow(() -> new Errors.UsageException("--scheduler-config "
+                    + file + ": " + scheduler.className() + " calls its model with its own preconditioning, not a prediction type; "
+                    + "choose a class with a prediction_type"));
+            if (wanted != model.prediction()) {
+                throw new Errors.UsageException("--scheduler-config " + file + ": prediction_type " + wanted.diffusersName()
+                        + " differs from the model's " + model.prediction().diffusersName() + "; remove prediction_type or give the model's");
             }
             try {
                 return new Sampling.Choice(scheduler.recipe().samplerFor(eta), scheduler.plan(steps));

@@ -6,11 +6,11 @@ import io.diffusion4j.sampler.Kdpm2;
 import io.diffusion4j.sampler.Lms;
 import io.diffusion4j.sampler.Pndm;
 import io.diffusion4j.schedule.BetaSchedule;
+import io.diffusion4j.schedule.CosineVp;
 import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 import io.diffusion4j.schedule.Plans;
-import io.diffusion4j.schedule.RectifiedFlow;
 import io.diffusion4j.schedule.Spacing;
 import io.diffusion4j.schedule.TablePrecision;
 
@@ -19,14 +19,16 @@ import java.util.List;
 
 /**
  * LMS and KDPM2 in k-diffusion's σ view (sample x̃ = x/α, {@link SampleSpace#SIGMA}), and the pseudo
- * numerical methods PNDM and IPNDM (sample x itself, {@link SampleSpace#NATIVE}).
+ * numerical methods PNDM and IPNDM (sample x itself, {@link SampleSpace#NATIVE}); all of them models with a
+ * prediction type ({@link ModelConvention#of}).
  */
 final class ClassicSchedulers {
     private ClassicSchedulers() {}
 
     /**
-     * {@code LMSDiscreteScheduler}: {@link Lms} of order 4 (diffusers' default of {@code step(..., order)};
-     * another order is a core {@code new Lms(k)}) over the Euler plan of the config's spacing and σ option.
+     * {@code LMSDiscreteScheduler}: {@link Lms} of order 4 (diffusers' default of {@code step(..., order)}; another
+     * order per step by {@link SchedulerRun#step(ai.djl.ndarray.NDArray, double, ai.djl.ndarray.NDArray, int)}) over
+     * the Euler plan of the config's spacing and σ option.
      */
     static Scheduler lms(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
@@ -36,8 +38,9 @@ final class ClassicSchedulers {
         Prediction prediction = ConfigFields.prediction(r);
         Spacing spacing = ConfigFields.spacing(r, "linspace");
         int offset = r.integer("steps_offset", 0);
-        Recipe recipe = new Recipe(new Lms(4), n -> Plans.euler(vp, n, spacing, offset, karras), vp, SampleSpace.SIGMA, prediction);
-        return new Scheduler(c, recipe, r.unread());
+        Recipe recipe = new Recipe(new Lms(4), n -> Plans.euler(vp, n, spacing, offset, karras), vp, SampleSpace.SIGMA,
+                ModelConvention.of(prediction));
+        return new Scheduler(c, recipe.withOrder(Lms::new), r.unread());
     }
 
     /**
@@ -58,7 +61,7 @@ final class ClassicSchedulers {
         Spacing spacing = ConfigFields.spacing(r, "linspace");
         int offset = r.integer("steps_offset", 0);
         Recipe recipe = new Recipe(new Kdpm2(), n -> karras ? roundedTimes(Plans.euler(vp, n, spacing, offset, true))
-                : Plans.euler(vp, n, spacing, offset, false), vp, SampleSpace.SIGMA, prediction);
+                : Plans.euler(vp, n, spacing, offset, false), vp, SampleSpace.SIGMA, ModelConvention.of(prediction));
         return new Scheduler(c, recipe, r.unread());
     }
 
@@ -79,7 +82,7 @@ final class ClassicSchedulers {
         Spacing spacing = ConfigFields.spacing(r, "leading");
         int offset = r.integer("steps_offset", 0);
         Recipe recipe = new Recipe(new Pndm(!skipPrk, prediction), n -> evenlySpaced(Plans.ddim(vp, n, spacing, offset, alphaToOne),
-                vp.trainSteps(), spacing), vp, SampleSpace.NATIVE, prediction);
+                vp.trainSteps(), spacing), vp, SampleSpace.NATIVE, ModelConvention.of(prediction));
         return new Scheduler(c, recipe, r.unread());
     }
 
@@ -98,27 +101,24 @@ final class ClassicSchedulers {
     }
 
     /**
-     * {@code IPNDMScheduler}: {@link Ipndm} over diffusers' own levels, s_i = linspace(1, 0, N + 1),
-     * σ_i = sin²(π s_i/2), α_i = √(1 − σ_i²), timesteps t_i = atan2(σ_i, α_i)·2/π (the model is a v-prediction
-     * model on the cosine schedule), all in float32 like diffusers; the last level is σ = 0. The first level
-     * has α = 0. diffusers' class has no {@code add_noise} and no β table ({@code trained_betas} is refused).
-     *
-     * <p>The plan's schedule is a placeholder: the continuous cosine schedule is not one of our {@link
-     * io.diffusion4j.schedule.NoiseSchedule}s yet, so the plan carries the levels explicitly and names a
-     * {@link RectifiedFlow} (t ∈ [0, 1]) that the sampler never consults; {@link Scheduler#addNoise} on this
-     * scheduler would use that flow, not the cosine schedule, and must not be used.
+     * {@code IPNDMScheduler}: {@link Ipndm} over diffusers' own levels on the continuous cosine schedule
+     * ({@link CosineVp}; the model is a v-prediction model there): s_i = linspace(1, 0, N + 1), σ_i = sin²(π s_i/2),
+     * α_i = √(1 − σ_i²), timesteps t_i = atan2(σ_i, α_i)·2/π (so σ_i = sin(π t_i/2)), all in float32 like
+     * diffusers; the last level is σ = 0. The first level has α = 0 and the initial noise is ε. diffusers' class
+     * has no {@code add_noise}; ours noises to the cosine schedule's level of the timestep. Its config has no β
+     * table ({@code trained_betas}, which would replace the σ_i, is refused).
      */
     static Scheduler ipndm(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
         r.integer("num_train_timesteps", 1000);
         r.unsupported("trained_betas", "IPNDM's levels are its own sin² ramp");
-        RectifiedFlow placeholder = new RectifiedFlow();
-        Recipe recipe = new Recipe(new Ipndm(), n -> ipndmPlan(placeholder, n), placeholder, SampleSpace.NATIVE, Prediction.V);
+        CosineVp cosine = new CosineVp();
+        Recipe recipe = new Recipe(new Ipndm(), n -> ipndmPlan(cosine, n), cosine, SampleSpace.NATIVE, ModelConvention.of(Prediction.V));
         return new Scheduler(c, recipe, r.unread());
     }
 
-    /** diffusers' IPNDM levels for N steps, in float32 arithmetic (see {@link #ipndm}). */
-    static Plan ipndmPlan(RectifiedFlow placeholder, int steps) {
+    /** diffusers' IPNDM levels for N steps on {@code cosine}, in float32 arithmetic (see {@link #ipndm}). */
+    static Plan ipndmPlan(CosineVp cosine, int steps) {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be >= 1, got " + steps);
         }
@@ -133,14 +133,14 @@ final class ClassicSchedulers {
             levels.add(new NoiseLevel(t, alpha, sigma));
         }
         levels.add(NoiseLevel.clean(0));
-        return Plan.chain(placeholder, levels, 1.0);
+        return Plan.chain(cosine, levels, 1.0);
     }
 
     /** The plan with every non-clean level's time rounded half-to-even, α and σ unchanged. */
     private static Plan roundedTimes(Plan plan) {
-        java.util.List<io.diffusion4j.schedule.NoiseLevel> levels = new java.util.ArrayList<>();
-        for (io.diffusion4j.schedule.NoiseLevel l : plan.levels()) {
-            levels.add(l.isClean() ? l : new io.diffusion4j.schedule.NoiseLevel(Math.rint(l.t()), l.alpha(), l.sigma()));
+        List<NoiseLevel> levels = new ArrayList<>();
+        for (NoiseLevel l : plan.levels()) {
+            levels.add(l.isClean() ? l : new NoiseLevel(Math.rint(l.t()), l.alpha(), l.sigma()));
         }
         return Plan.chain(plan.schedule(), levels, plan.initNoiseScale());
     }

@@ -20,11 +20,20 @@ final class ConfigFields {
      * {@code beta_schedule}, {@code rescale_betas_zero_snr}, in diffusers' float32 arithmetic.
      */
     static DiscreteVp table(SchedulerConfig.Reading r) {
+        return table(r, "linear", 0.0001, 0.02);
+    }
+
+    /**
+     * The training table with a class's own defaults: {@code HeunDiscreteScheduler} and {@code
+     * KDPM2DiscreteScheduler} default to β 0.00085 … 0.012 (linear), {@code LCMScheduler} and {@code
+     * TCDScheduler} to scaled_linear 0.00085 … 0.012 (their signatures; Heun's docstring says otherwise).
+     */
+    static DiscreteVp table(SchedulerConfig.Reading r, String scheduleDefault, double betaStartDefault, double betaEndDefault) {
         r.unsupported("trained_betas", "give beta_schedule, beta_start and beta_end instead of an explicit beta list");
         int t = r.integer("num_train_timesteps", 1000);
-        BetaSchedule schedule = BetaSchedule.fromDiffusersName(r.choice("beta_schedule", "linear", "linear", "scaled_linear",
+        BetaSchedule schedule = BetaSchedule.fromDiffusersName(r.choice("beta_schedule", scheduleDefault, "linear", "scaled_linear",
                 "squaredcos_cap_v2", "sigmoid"));
-        return new DiscreteVp(new DiscreteVp.Config(t, schedule, r.number("beta_start", 0.0001), r.number("beta_end", 0.02),
+        return new DiscreteVp(new DiscreteVp.Config(t, schedule, r.number("beta_start", betaStartDefault), r.number("beta_end", betaEndDefault),
                 r.bool("rescale_betas_zero_snr", false), TablePrecision.FLOAT32));
     }
 

@@ -1,7 +1,5 @@
 package io.diffusion4j.diffusers;
 
-import ai.djl.ndarray.NDArray;
-import io.diffusion4j.model.Prediction;
 import io.diffusion4j.sampler.ConsistencyMultistep;
 import io.diffusion4j.sampler.Lcm;
 import io.diffusion4j.sampler.Tcd;
@@ -29,7 +27,10 @@ public final class ConsistencySchedulers {
     static final String TCD = "TCDScheduler";
     static final String CM = "CMStochasticIterativeScheduler";
 
-    /** The LCM/TCD table and {@code original_inference_steps}; config fields diffusers' step never reads are ignored. */
+    /**
+     * The LCM/TCD table (class defaults scaled_linear, β 0.00085 … 0.012) and {@code original_inference_steps};
+     * config fields diffusers' step never reads are ignored.
+     */
     private record Skipping(DiscreteVp vp, int originalSteps) {
         Skipping {
             Check.positive(originalSteps, "original_inference_steps");
@@ -40,7 +41,7 @@ public final class ConsistencySchedulers {
         }
 
         static Skipping read(SchedulerConfig.Reading r) {
-            DiscreteVp vp = ConfigFields.table(r);
+            DiscreteVp vp = ConfigFields.table(r, "scaled_linear", 0.00085, 0.012);
             int original = r.integer("original_inference_steps", 50);
             // set_timesteps ignores timestep_spacing and steps_offset; every prev_t is >= 0, so set_alpha_to_one is never used
             r.ignore("timestep_spacing", "steps_offset", "set_alpha_to_one");
@@ -116,13 +117,13 @@ public final class ConsistencySchedulers {
 
     /** {@code LCMScheduler}: each step goes to the next timestep, the last one to the clean sample. */
     static Scheduler lcm(SchedulerConfig c) {
-        SchedulerConfig.Reading r = lcmDefaults(c).reading();
+        SchedulerConfig.Reading r = c.reading();
         Skipping s = Skipping.read(r);
         X0Clipping clipping = ConfigFields.clipping(r, true, false);
         Lcm sampler = new Lcm(r.number("timestep_scaling", 10.0), 0.5, clipping);
         Recipe recipe = new Recipe(sampler, n -> s.lcm(s.timesteps(n)), s.vp(), SampleSpace.NATIVE,
-                ConfigFields.prediction(r));
-        return new Scheduler(c, recipe, unreadOf(c, r));
+                ModelConvention.of(ConfigFields.prediction(r)));
+        return new Scheduler(c, recipe, r.unread());
     }
 
     /**
@@ -130,35 +131,13 @@ public final class ConsistencySchedulers {
      * per-step {@code eta} (0.3 when the step is called without it).
      */
     static Scheduler tcd(SchedulerConfig c) {
-        SchedulerConfig.Reading r = lcmDefaults(c).reading();
+        SchedulerConfig.Reading r = c.reading();
         Skipping s = Skipping.read(r);
         // diffusers' TCD step never clips or thresholds x̂₀, and uses timestep_scaling nowhere
         r.ignore("clip_sample", "clip_sample_range", "thresholding", "dynamic_thresholding_ratio", "sample_max_value", "timestep_scaling");
         Recipe recipe = new Recipe(new Tcd(), n -> s.tcd(s.timesteps(n)), s.vp(), SampleSpace.NATIVE,
-                ConfigFields.prediction(r));
-        return new Scheduler(c, recipe.withEta(Tcd::new), unreadOf(c, r));
-    }
-
-    /** The config with diffusers' LCM/TCD table defaults (scaled_linear, β 0.00085 … 0.012) where it has none. */
-    private static SchedulerConfig lcmDefaults(SchedulerConfig c) {
-        SchedulerConfig out = c;
-        if (!c.fields().containsKey("beta_schedule")) {
-            out = out.with("beta_schedule", "scaled_linear");
-        }
-        if (!c.fields().containsKey("beta_start")) {
-            out = out.with("beta_start", 0.00085);
-        }
-        if (!c.fields().containsKey("beta_end")) {
-            out = out.with("beta_end", 0.012);
-        }
-        return out;
-    }
-
-    /** Unread fields of the user's own config (the defaults added for reading are not the user's). */
-    private static List<String> unreadOf(SchedulerConfig user, SchedulerConfig.Reading r) {
-        List<String> unread = new ArrayList<>(r.unread());
-        unread.retainAll(user.fields().keySet());
-        return unread;
+                ModelConvention.of(ConfigFields.prediction(r)));
+        return new Scheduler(c, recipe.withEta(Tcd::new), r.unread());
     }
 
     /** The Karras table of {@code CMStochasticIterativeScheduler}. */
@@ -186,9 +165,9 @@ public final class ConsistencySchedulers {
 
         /**
          * The levels of diffusers' {@code set_timesteps}: σ_i on the ρ-ramp at ramp_i = reversed(timesteps)_i/(T − 1)
-         * (so the first σ is σ_max whatever the list), stored as float32 as diffusers does, then σ_min; each level
-         * at diffusers' timestep 250·ln σ (computed from the float64 σ) and with α = 1/√(σ² + σ_d²), so that our
-         * native sample α·x̃ is {@code scale_model_input}'s (see {@link SampleSpace#SIGMA}).
+         * (so the first σ is σ_max whatever the list), stored as float32 as diffusers does, then σ_min; variance
+         * exploding (α = 1, t = σ, as {@link KarrasSigmas}). diffusers computes its timesteps 250·ln σ from the
+         * float64 σ, {@link ModelConvention.Consistency} from the stored float32 σ: they differ by about 10⁻⁵.
          */
         Plan plan(int[] timesteps) {
             checkCustom(timesteps, trainSteps);
@@ -204,34 +183,28 @@ public final class ConsistencySchedulers {
                 levels.add(level(Math.pow(hi + u * (lo - hi), sigmas.rho())));
             }
             levels.add(level(sigmas.sigmaMin()));
-            NoiseLevel first = levels.get(0);
-            return Plan.chain(sigmas, levels, sigmas.sigmaMax() * first.alpha());
+            return Plan.chain(sigmas, levels, sigmas.sigmaMax());
         }
 
-        private NoiseLevel level(double sigma) {
+        private static NoiseLevel level(double sigma) {
             double stored = (float) sigma;
-            double cIn = 1 / Math.sqrt(stored * stored + sigmaData * sigmaData);
-            return new NoiseLevel(timestepOf(sigma), cIn, stored * cIn);
+            return new NoiseLevel(stored, 1.0, stored);
         }
-    }
-
-    /** diffusers' {@code CMStochasticIterativeScheduler.sigma_to_t}: 1000·¼·ln(σ + 1e-44). */
-    public static double timestepOf(double sigma) {
-        return 1000 * 0.25 * Math.log(sigma + 1e-44);
     }
 
     /**
-     * {@code CMStochasticIterativeScheduler}: the model sees x̃/√(σ² + σ_d²) and its raw output F enters as
-     * x̂₀ (see {@link ConsistencyMultistep}); the last step goes to σ_min. {@link Scheduler#addNoise} cannot
-     * map this class's logarithmic timesteps back to σ: use {@link #addNoise(SchedulerRun, NDArray, NDArray,
-     * double)}.
+     * {@code CMStochasticIterativeScheduler}: EDM's variance-exploding levels; the model sees x̃/√(σ² + σ_d²), is
+     * told 250·ln σ and its raw output F becomes the consistency function f = c_skip·x̃ + c_out·F ({@link
+     * ModelConvention.Consistency}), which {@link ConsistencyMultistep} clips and noises to the next level; the
+     * last step goes to σ_min. {@code add_noise} at a timestep is x̃ = x₀ + σ·noise with σ = e^{timestep/250}.
      */
     static Scheduler consistencyModel(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
         Karras k = Karras.read(r);
-        ConsistencyMultistep sampler = new ConsistencyMultistep(k.sigmas().sigmaMin(), k.sigmas().sigmaMax(), k.sigmaData(),
-                r.number("s_noise", 1.0), r.bool("clip_denoised", true) ? new X0Clipping.Clamp(1.0) : X0Clipping.NONE);
-        Recipe recipe = new Recipe(sampler, n -> k.plan(k.timesteps(n)), k.sigmas(), SampleSpace.SIGMA, Prediction.SAMPLE);
+        ConsistencyMultistep sampler = new ConsistencyMultistep(k.sigmas().sigmaMin(), k.sigmas().sigmaMax(), r.number("s_noise", 1.0),
+                r.bool("clip_denoised", true) ? new X0Clipping.Clamp(1.0) : X0Clipping.NONE);
+        Recipe recipe = new Recipe(sampler, n -> k.plan(k.timesteps(n)), k.sigmas(), SampleSpace.SIGMA,
+                new ModelConvention.Consistency(k.sigmas().sigmaMin(), k.sigmaData()));
         return new Scheduler(c, recipe, r.unread());
     }
 
@@ -245,29 +218,13 @@ public final class ConsistencySchedulers {
     public static SchedulerRun setTimesteps(Scheduler scheduler, int... timesteps) {
         SchedulerConfig c = scheduler.config();
         Plan plan = switch (c.className()) {
-            case LCM -> Skipping.read(lcmDefaults(c).reading()).lcm(timesteps);
-            case TCD -> Skipping.read(lcmDefaults(c).reading()).tcd(timesteps);
+            case LCM -> Skipping.read(c.reading()).lcm(timesteps);
+            case TCD -> Skipping.read(c.reading()).tcd(timesteps);
             case CM -> Karras.read(c.reading()).plan(timesteps);
             default -> throw new IllegalArgumentException("custom timesteps are offered for " + LCM + ", " + TCD + " and " + CM
                     + ", not " + c.className());
         };
         return new SchedulerRun(scheduler.recipe(), plan);
-    }
-
-    /**
-     * {@code CMStochasticIterativeScheduler.add_noise(x0, noise, timestep)}: x0 + σ·noise with σ the level of
-     * {@code timestep} among the run's timesteps. Arrays are new, on x0's manager.
-     *
-     * @throws IllegalArgumentException when {@code timestep} is not one of the run's
-     */
-    public static NDArray addNoise(SchedulerRun run, NDArray x0, NDArray noise, double timestep) {
-        for (NoiseLevel level : run.plan().points()) {
-            if (Math.abs(level.t() - timestep) <= 1e-9 * Math.max(1, Math.abs(timestep))) {
-                return x0.add(noise.mul(level.veSigma()));
-            }
-        }
-        throw new IllegalArgumentException("timestep " + timestep + " is not one of this run's timesteps "
-                + Arrays.toString(run.timesteps()));
     }
 
     private static void checkCustom(int[] timesteps, int trainSteps) {

@@ -6,7 +6,10 @@ import java.util.stream.Collectors;
 
 /**
  * The diffusers scheduler classes this port offers, by diffusers' class name, each with the factory that
- * reads its config ({@link VpSchedulers}, {@link SigmaSchedulers}, {@link FlowSchedulers}).
+ * reads its config into a {@link Recipe}: a core sampler, its plans, the {@link SampleSpace} of the
+ * scheduler's sample and the {@link ModelConvention} of the model ({@link VpSchedulers}, {@link
+ * SigmaSchedulers}, {@link FlowSchedulers}, {@link ConsistencySchedulers}, {@link MultistepSchedulers},
+ * {@link ClassicSchedulers}, {@link EdmSchedulers}).
  */
 public enum DiffusersClass {
     /** Ancestral DDPM (Ho et al. 2020) over {@link io.diffusion4j.sampler.Ddpm}. */
@@ -41,8 +44,16 @@ public enum DiffusersClass {
     KDPM2_DISCRETE("KDPM2DiscreteScheduler", ClassicSchedulers::kdpm2),
     /** Pseudo numerical methods (Liu et al. 2022) over {@link io.diffusion4j.sampler.Pndm}. */
     PNDM("PNDMScheduler", ClassicSchedulers::pndm),
-    /** Improved PNDM (Zhang &amp; Chen 2023) over {@link io.diffusion4j.sampler.Ipndm}. */
-    IPNDM("IPNDMScheduler", ClassicSchedulers::ipndm);
+    /** Improved PNDM (Zhang &amp; Chen 2023) over {@link io.diffusion4j.sampler.Ipndm} on the cosine schedule. */
+    IPNDM("IPNDMScheduler", ClassicSchedulers::ipndm),
+    /** Euler on EDM's levels with EDM's preconditioning (Karras et al. 2022) over {@link io.diffusion4j.sampler.Euler}. */
+    EDM_EULER("EDMEulerScheduler", EdmSchedulers::euler),
+    /** DPM-Solver++ multistep on EDM's levels with EDM's preconditioning over {@link io.diffusion4j.sampler.DpmSolverPlusPlus}. */
+    EDM_DPM_SOLVER_MULTISTEP("EDMDPMSolverMultistepScheduler", EdmSchedulers::dpmSolverMultistep),
+    /** DDIM inversion (the reverse of {@code DDIMScheduler}) over {@link io.diffusion4j.sampler.Ddim} on an inverse plan. */
+    DDIM_INVERSE("DDIMInverseScheduler", InverseSchedulers::ddimInverse),
+    /** DPM-Solver++ multistep inversion over {@link io.diffusion4j.sampler.DpmSolverPlusPlus} on an inverse plan. */
+    DPM_SOLVER_MULTISTEP_INVERSE("DPMSolverMultistepInverseScheduler", InverseSchedulers::dpmSolverMultistepInverse);
 
     private final String className;
     private final Function<SchedulerConfig, Scheduler> factory;

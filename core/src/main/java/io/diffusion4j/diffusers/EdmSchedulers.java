@@ -1,8 +1,6 @@
 package io.diffusion4j.diffusers;
 
-import io.diffusion4j.model.Denoiser;
 import io.diffusion4j.model.EdmPreconditioning;
-import io.diffusion4j.model.Network;
 import io.diffusion4j.model.Prediction;
 import io.diffusion4j.sampler.DpmSolverPlusPlus;
 import io.diffusion4j.sampler.Euler;
@@ -15,74 +13,23 @@ import io.diffusion4j.util.Check;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntFunction;
 
 /**
  * diffusers' EDM schedulers, {@code EDMEulerScheduler} and {@code EDMDPMSolverMultistepScheduler} (Karras
  * et al. 2022): our {@link Euler} and {@link DpmSolverPlusPlus} on EDM's own variance-exploding levels
- * (α = 1, t = σ, a {@link KarrasSigmas} process), with the network adapted by {@link EdmPreconditioning}.
- *
- * <p>Not yet a {@link Scheduler}: a {@link Recipe} converts model outputs with a {@link Prediction} and
- * tells the model the level's time, and EDM needs c_skip/c_out (which depend on σ_d), the input scale c_in
- * and the timestep c_noise = ¼·ln σ. Until {@code Recipe} carries such a model interface these classes are
- * offered as an {@link Edm}: the sampler, the plans of {@code set_timesteps} and the denoiser of a network,
- * for {@link io.diffusion4j.sampler.SamplingLoop}.
+ * (α = 1, t = σ, a {@link KarrasSigmas} process), the model called through EDM's preconditioning ({@link
+ * ModelConvention.Edm}: input c_in·x̃, timesteps c_noise = ¼·ln σ, x̂₀ = c_skip·x̃ + c_out·F). The sample is
+ * x̃ itself and {@code init_noise_sigma} is √(σ_max² + 1), as in diffusers.
  */
-public final class EdmSchedulers {
+final class EdmSchedulers {
     private EdmSchedulers() {}
 
-    /**
-     * An EDM scheduler configuration in our terms.
-     *
-     * @param config the config it was read from
-     * @param sampler the core sampler
-     * @param plans {@code set_timesteps(n)}: EDM levels, then σ = 0 or σ_min ({@code final_sigmas_type}); the
-     *     initial noise scale is diffusers' {@code init_noise_sigma} = √(σ_max² + 1)
-     * @param preconditioning σ_d and the sign of c_out
-     * @param unknownFields fields of the config that were not read
-     */
-    public record Edm(SchedulerConfig config, Sampler sampler, IntFunction<Plan> plans, EdmPreconditioning preconditioning,
-                      List<String> unknownFields) {
-        public Edm {
-            Check.notNull(config, "config");
-            Check.notNull(sampler, "sampler");
-            Check.notNull(plans, "plans");
-            Check.notNull(preconditioning, "preconditioning");
-            unknownFields = List.copyOf(unknownFields);
-        }
-
-        /** The plan of {@code set_timesteps(steps)}. */
-        public Plan plan(int steps) {
-            return plans.apply(steps);
-        }
-
-        /** diffusers' {@code timesteps} after {@code set_timesteps(steps)}: c_noise = ¼·ln σ of each step. */
-        public double[] timesteps(int steps) {
-            return plan(steps).points().stream().mapToDouble(l -> EdmPreconditioning.cNoise(l.sigma())).toArray();
-        }
-
-        /** The denoiser of a network trained with this preconditioning (input c_in·x, timestep c_noise). */
-        public Denoiser denoiser(Network network) {
-            return preconditioning.denoiser(network);
-        }
-    }
-
-    /** The EDM scheduler of a config whose class is {@code EDMEulerScheduler} or {@code EDMDPMSolverMultistepScheduler}. */
-    public static Edm fromConfig(SchedulerConfig c) {
-        return switch (c.className()) {
-            case "EDMEulerScheduler" -> euler(c);
-            case "EDMDPMSolverMultistepScheduler" -> dpmSolverMultistep(c);
-            default -> throw new IllegalArgumentException("not an EDM scheduler: " + c.className()
-                    + "; offered: EDMEulerScheduler, EDMDPMSolverMultistepScheduler");
-        };
-    }
-
     /** {@code EDMEulerScheduler} without churn ({@code step}'s default s_churn = 0); σ ramp in double, stored in float32. */
-    static Edm euler(SchedulerConfig c) {
+    static Scheduler euler(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
         Levels levels = levels(r);
-        EdmPreconditioning pre = preconditioning(r);
-        return new Edm(c, new Euler(), levels::plan, pre, r.unread());
+        ModelConvention model = new ModelConvention.Edm(preconditioning(r));
+        return new Scheduler(c, new Recipe(new Euler(), levels::plan, levels.schedule(), SampleSpace.SIGMA, model), r.unread());
     }
 
     /**
@@ -90,10 +37,10 @@ public final class EdmSchedulers {
      * solver on α = 1, σ levels ({@code _sigma_to_alpha_sigma_t} gives α = 1 there), with its order, solver
      * type, final-step rules and thresholding. The SDE variant is refused.
      */
-    static Edm dpmSolverMultistep(SchedulerConfig c) {
+    static Scheduler dpmSolverMultistep(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
         Levels levels = levels(r);
-        EdmPreconditioning pre = preconditioning(r);
+        ModelConvention model = new ModelConvention.Edm(preconditioning(r));
         int order = r.integer("solver_order", 2);
         r.choice("algorithm_type", "dpmsolver++", "dpmsolver++");
         DpmSolverPlusPlus.SolverType type = r.choice("solver_type", "midpoint", "midpoint", "heun").equals("midpoint")
@@ -102,7 +49,7 @@ public final class EdmSchedulers {
         boolean eulerAtFinal = r.bool("euler_at_final", false);
         X0Clipping clipping = ConfigFields.clipping(r, false, false);
         Sampler sampler = new DpmSolverPlusPlus(order, type, lowerOrderFinal, eulerAtFinal, clipping, DpmSolverPlusPlus.ThirdOrder.DIFFUSERS);
-        return new Edm(c, sampler, levels::plan, pre, r.unread());
+        return new Scheduler(c, new Recipe(sampler, levels::plan, levels.schedule(), SampleSpace.SIGMA, model), r.unread());
     }
 
     private static EdmPreconditioning preconditioning(SchedulerConfig.Reading r) {

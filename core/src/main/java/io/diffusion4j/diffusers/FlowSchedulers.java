@@ -1,6 +1,5 @@
 package io.diffusion4j.diffusers;
 
-import io.diffusion4j.model.Prediction;
 import io.diffusion4j.sampler.FlowEuler;
 import io.diffusion4j.schedule.Plans;
 import io.diffusion4j.schedule.RectifiedFlow;
@@ -22,8 +21,7 @@ final class FlowSchedulers {
         r.unsupported("use_exponential_sigmas", "not offered for flow matching");
         r.unsupported("use_beta_sigmas", "not offered for flow matching");
         r.unsupported("stochastic_sampling", "not offered");
-        Recipe recipe = new Recipe(new FlowEuler(), n -> Plans.flowMatch(flow, n, t), flow, SampleSpace.NATIVE, Prediction.VELOCITY)
-                .withTimestepScale(t);
+        Recipe recipe = new Recipe(new FlowEuler(), n -> Plans.flowMatch(flow, n, t), flow, SampleSpace.NATIVE, ModelConvention.flow(t));
         return new Scheduler(c, recipe, r.unread());
     }
 }

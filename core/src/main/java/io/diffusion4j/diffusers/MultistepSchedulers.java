@@ -53,7 +53,7 @@ final class MultistepSchedulers {
         UniPc sampler = new UniPc(order, predictX0, type.equals("bh1") ? UniPc.Variant.BH1 : UniPc.Variant.BH2, lowerOrderFinal,
                 disabled, clipping);
         Recipe recipe = new Recipe(sampler, n -> Plans.dpmSolver(vp, n, spacing, offset, finalSigma, karras), vp, SampleSpace.NATIVE,
-                ConfigFields.prediction(r));
+                ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());
     }
 
@@ -96,7 +96,7 @@ final class MultistepSchedulers {
                 : DpmSolverPlusPlus.SolverType.MIDPOINT, lowerOrderFinal, clipping);
         Prediction prediction = ConfigFields.prediction(r);
         Recipe recipe = new Recipe(sampler, n -> Plans.dpmSolver(vp, n, Spacing.LINSPACE, 0, finalSigma, karras), vp, SampleSpace.NATIVE,
-                prediction);
+                ModelConvention.of(prediction));
         return new Scheduler(c, recipe, r.unread());
     }
 
@@ -122,7 +122,8 @@ final class MultistepSchedulers {
         Spacing spacing = ConfigFields.spacing(r, "linspace");
         int offset = r.integer("steps_offset", 0);
         Recipe recipe = new Recipe(new Deis(order, lowerOrderFinal, clipping),
-                n -> Plans.dpmSolver(vp, n, spacing, offset, FinalSigma.SIGMA_MIN, karras), vp, SampleSpace.NATIVE, ConfigFields.prediction(r));
+                n -> Plans.dpmSolver(vp, n, spacing, offset, FinalSigma.SIGMA_MIN, karras), vp, SampleSpace.NATIVE,
+                ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());
     }
 

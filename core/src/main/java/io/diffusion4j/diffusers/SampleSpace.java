@@ -4,17 +4,19 @@ import ai.djl.ndarray.NDArray;
 import io.diffusion4j.schedule.NoiseLevel;
 
 /**
- * How a diffusers scheduler scales the sample it hands around, relative to our native x = α·x₀ + σ·ε.
+ * How a diffusers scheduler scales the sample it hands around, relative to our native x = α·x₀ + σ·ε. What
+ * the model is then given is the recipe's {@link ModelConvention#modelInput} of the native x.
  */
 public enum SampleSpace {
     /**
-     * The sample is x itself: DDPM, DDIM, DPM-Solver, UniPC, … (variance preserving) and the flow-matching
-     * schedulers (x = (1 − σ)·x₀ + σ·ε). The model sees the sample unscaled.
+     * The sample is x itself: DDPM, DDIM, DPM-Solver, UniPC, PNDM, IPNDM, … (variance preserving) and the
+     * flow-matching schedulers (x = (1 − σ)·x₀ + σ·ε).
      */
     NATIVE,
     /**
-     * k-diffusion's variance-exploding sample x̃ = x/α = x₀ + σ̃·ε with σ̃ = σ/α: Euler, Heun, LMS, KDPM2, EDM.
-     * {@code scale_model_input} gives the model x̃/√(σ̃² + 1) = α·x̃ = x.
+     * k-diffusion's variance-exploding sample x̃ = x/α = x₀ + σ̃·ε with σ̃ = σ/α: Euler, Heun, LMS, KDPM2 on
+     * VP tables (whose {@code scale_model_input} x̃/√(σ̃² + 1) = α·x̃ is x itself), and EDM and consistency
+     * models on their own levels, where α = 1 and x̃ = x.
      */
     SIGMA;
 
@@ -26,11 +28,6 @@ public enum SampleSpace {
     /** The scheduler's sample from our native sample at {@code level}. */
     NDArray fromNative(NDArray x, NoiseLevel level) {
         return this == NATIVE || level.alpha() == 1.0 ? x : x.div(level.alpha());
-    }
-
-    /** diffusers' {@code scale_model_input}: what the model is given for the scheduler's sample at {@code level}. */
-    NDArray modelInput(NDArray sample, NoiseLevel level) {
-        return toNative(sample, level);
     }
 
     /** diffusers' {@code add_noise}: the scheduler's sample of x₀ noised with {@code noise} to {@code level}. */

@@ -1,6 +1,8 @@
 package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
+import io.diffusion4j.model.Denoiser;
+import io.diffusion4j.model.Network;
 import io.diffusion4j.sampler.Sampler;
 import io.diffusion4j.schedule.Plan;
 import io.diffusion4j.util.Check;
@@ -27,7 +29,7 @@ import java.util.List;
  * }
  * </pre>
  * The same sampler and plan also run in the pure API: {@code new SamplingLoop(scheduler.sampler(),
- * denoiser, scheduler.plan(25))}.
+ * scheduler.denoiser(network), scheduler.plan(25))}.
  */
 public final class Scheduler {
     private final SchedulerConfig config;
@@ -73,7 +75,7 @@ public final class Scheduler {
         return unknownFields;
     }
 
-    /** The recipe: sampler, plans, sample scaling and prediction type. */
+    /** The recipe: sampler, plans, sample scaling and model convention. */
     public Recipe recipe() {
         return recipe;
     }
@@ -81,6 +83,15 @@ public final class Scheduler {
     /** The core sampler performing the updates. */
     public Sampler sampler() {
         return recipe.sampler();
+    }
+
+    /**
+     * The denoiser of a network that follows this class's model convention (input scaling, timesteps, output
+     * parametrisation; see {@link ModelConvention#denoiser}), for {@code new SamplingLoop(sampler(), denoiser,
+     * plan(n))}.
+     */
+    public Denoiser denoiser(Network network) {
+        return recipe.convention().denoiser(network);
     }
 
     /** The plan of {@code set_timesteps(steps)}. */
@@ -95,11 +106,14 @@ public final class Scheduler {
 
     /**
      * diffusers' {@code add_noise(original_samples, noise, timestep)} at a training timestep: the scheduler's
-     * sample of x₀ noised to {@code timestep} (for the flow schedulers a timestep is σ·T). Arrays are new,
-     * on x0's manager.
+     * sample of x₀ noised to the level of the training schedule that {@code timestep} names in the class's
+     * convention ({@link ModelConvention#level}: for the flow schedulers a timestep is σ·T, for EDM ¼·ln σ).
+     * Arrays are new, on x0's manager.
+     *
+     * @throws IllegalArgumentException when the timestep is outside the training schedule
      */
     public NDArray addNoise(NDArray x0, NDArray noise, double timestep) {
-        return recipe.space().addNoise(x0, noise, recipe.schedule().level(timestep / recipe.timestepScale()));
+        return recipe.space().addNoise(x0, noise, recipe.convention().level(recipe.schedule(), timestep));
     }
 
     @Override

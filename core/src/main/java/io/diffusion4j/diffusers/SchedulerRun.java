@@ -7,6 +7,7 @@ import io.diffusion4j.model.Denoiser;
 import io.diffusion4j.model.Estimate;
 import io.diffusion4j.random.NoiseSource;
 import io.diffusion4j.sampler.History;
+import io.diffusion4j.sampler.Sampler;
 import io.diffusion4j.sampler.StepContext;
 import io.diffusion4j.sampler.StepNoise;
 import io.diffusion4j.sampler.Stepped;
@@ -25,9 +26,11 @@ import java.util.Set;
  * {@link #timesteps()}, {@link #initNoiseSigma()}, {@link #scaleModelInput}, {@link #step} and
  * {@link #addNoise}. Not thread-safe (it is one trajectory); start another run for another trajectory.
  *
- * <p>How it works: the model output of each call becomes an {@link Estimate} at the call's level; the
- * core sampler's step is then run with a denoiser that replays the estimates given so far. A step that
- * needs another model evaluation (Heun's corrector, a midpoint) stops there and returns the sample to
+ * <p>How it works: the scheduler's sample is mapped to our native x by the recipe's {@link SampleSpace},
+ * and the model output of each call becomes an {@link Estimate} at the call's level by its {@link
+ * ModelConvention} (which also names the timesteps and scales the model input); the core sampler's step
+ * is then run with a denoiser that replays the estimates given so far. A step that needs another model
+ * evaluation (Heun's corrector, a midpoint) stops there and returns the sample to
  * evaluate, exactly as diffusers' two-call schedulers do; the next call completes the step. So each
  * piece of mathematics exists once, in the sampler.
  *
@@ -60,11 +63,12 @@ public final class SchedulerRun {
     SchedulerRun(Recipe recipe, Plan plan) {
         this.recipe = recipe;
         this.plan = plan;
+        io.diffusion4j.sampler.SamplingLoop.checkDirection(recipe.sampler(), plan);
         recipe.sampler().checkPlan(plan);
         for (int j = 0; j < plan.steps(); j++) {
             List<NoiseLevel> levels = recipe.sampler().evaluationLevels(plan, j);
             for (int k = 0; k < levels.size(); k++) {
-                calls.add(new Call(j, k, levels.get(k), levels.get(k).t() * recipe.timestepScale()));
+                calls.add(new Call(j, k, levels.get(k), recipe.convention().timestep(levels.get(k))));
             }
         }
     }
@@ -106,16 +110,32 @@ public final class SchedulerRun {
         return this;
     }
 
-    /** diffusers' {@code scale_model_input(sample, timestep)}: what the model is given at that timestep. */
+    /**
+     * diffusers' {@code scale_model_input(sample, timestep)}: what the model is given at that timestep (the
+     * recipe's {@link ModelConvention#modelInput} of the native sample). May be {@code sample} itself.
+     */
     public NDArray scaleModelInput(NDArray sample, double timestep) {
         Call c = next >= 0 && next < calls.size() && same(calls.get(next).timestep(), timestep) ? calls.get(next) : calls.get(find(timestep));
-        NDArray in = recipe.space().modelInput(sample, c.level());
-        return in == sample ? sample : in;
+        return recipe.convention().modelInput(recipe.space().toNative(sample, c.level()), c.level());
     }
 
-    /** diffusers' {@code add_noise} at a training timestep (see {@link Scheduler#addNoise}). */
+    /**
+     * diffusers' {@code add_noise} at {@code timestep}: at one of the run's timesteps the level of that call (as
+     * diffusers looks the timestep up in its {@code sigmas}), otherwise the training schedule's level of the
+     * timestep (see {@link Scheduler#addNoise}). Arrays are new, on x0's manager.
+     */
     public NDArray addNoise(NDArray x0, NDArray eps, double timestep) {
-        return recipe.space().addNoise(x0, eps, recipe.schedule().level(timestep / recipe.timestepScale()));
+        NoiseLevel level = null;
+        for (Call c : calls) {
+            if (same(c.timestep(), timestep)) {
+                level = c.level();
+                break;
+            }
+        }
+        if (level == null) {
+            level = recipe.convention().level(recipe.schedule(), timestep);
+        }
+        return recipe.space().addNoise(x0, eps, level);
     }
 
     /**
@@ -126,7 +146,7 @@ public final class SchedulerRun {
      * @throws IllegalArgumentException when {@code timestep} is not the expected one, or the run is finished
      */
     public SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample) {
-        return step(modelOutput, timestep, sample, null, null);
+        return step(modelOutput, timestep, sample, recipe.sampler(), null);
     }
 
     /**
@@ -135,7 +155,7 @@ public final class SchedulerRun {
      * {@link io.diffusion4j.random.TorchGenerator} to reproduce a torch-seeded run.
      */
     public SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, NDArray variationNoise) {
-        return step(modelOutput, timestep, sample, (Double) null, variationNoise);
+        return step(modelOutput, timestep, sample, recipe.sampler(), variationNoise);
     }
 
     /**
@@ -146,10 +166,21 @@ public final class SchedulerRun {
      * @throws IllegalArgumentException when the scheduler has no η
      */
     public SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, double eta, NDArray variationNoise) {
-        return step(modelOutput, timestep, sample, Double.valueOf(eta), variationNoise);
+        return step(modelOutput, timestep, sample, recipe.samplerFor(eta), variationNoise);
     }
 
-    private SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, Double eta, NDArray variationNoise) {
+    /**
+     * {@link #step(NDArray, double, NDArray)} of diffusers' per-step {@code order} ({@code LMSDiscreteScheduler}:
+     * the number of remembered slopes combined; the history kept is diffusers' own, so the order may change
+     * from step to step as there).
+     *
+     * @throws IllegalArgumentException when the scheduler has no per-step order, or the order is out of its range
+     */
+    public SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, int order) {
+        return step(modelOutput, timestep, sample, recipe.samplerOfOrder(order), null);
+    }
+
+    private SchedulerOutput step(NDArray modelOutput, double timestep, NDArray sample, Sampler sampler, NDArray variationNoise) {
         Check.notNull(modelOutput, "model output");
         Check.notNull(sample, "sample");
         if (!modelOutput.getShape().equals(sample.getShape())) {
@@ -165,13 +196,13 @@ public final class SchedulerRun {
                 stepStart = keep(x, sample);
                 releaseGiven();
             }
-            Estimate e = recipe.prediction().toEstimate(modelOutput, x, call.level());
+            Estimate e = recipe.convention().toEstimate(modelOutput, x, call.level());
             given.add(new Estimate(keep(e.x0(), null), keep(e.eps(), null)));
             StepContext ctx = new StepContext(new Replay(call.step()), plan, call.step(), Conditioning.NONE,
                     stepNoise(call.step(), sample, variationNoise));
             Stepped out;
             try {
-                out = recipe.samplerFor(eta).step(ctx, stepStart, history);
+                out = sampler.step(ctx, stepStart, history);
             } catch (NeedsEvaluation pending) {
                 next = at + 1;
                 NDArray prev = recipe.space().fromNative(pending.x, pending.level);

@@ -17,23 +17,23 @@ final class SigmaSchedulers {
 
     /** {@code EulerDiscreteScheduler} (without churn: diffusers' default s_churn = 0). */
     static Scheduler euler(SchedulerConfig c) {
-        return discrete(c, new Euler(), true);
+        return discrete(c, new Euler(), true, 0.0001, 0.02);
     }
 
     /** {@code EulerAncestralDiscreteScheduler}. */
     static Scheduler eulerAncestral(SchedulerConfig c) {
-        return discrete(c, new EulerAncestral(), false);
+        return discrete(c, new EulerAncestral(), false, 0.0001, 0.02);
     }
 
-    /** {@code HeunDiscreteScheduler}: two model calls per step, 2N − 1 timesteps. */
+    /** {@code HeunDiscreteScheduler}: two model calls per step, 2N − 1 timesteps; its class default β is 0.00085 … 0.012. */
     static Scheduler heun(SchedulerConfig c) {
-        return discrete(c, new Heun(), true);
+        return discrete(c, new Heun(), true, 0.00085, 0.012);
     }
 
     /** The σ-view classes share their plan: {@link Plans#euler} with the config's spacing and σ option. */
-    private static Scheduler discrete(SchedulerConfig c, Sampler sampler, boolean hasKarras) {
+    private static Scheduler discrete(SchedulerConfig c, Sampler sampler, boolean hasKarras, double betaStart, double betaEnd) {
         SchedulerConfig.Reading r = c.reading();
-        DiscreteVp vp = ConfigFields.table(r);
+        DiscreteVp vp = ConfigFields.table(r, "linear", betaStart, betaEnd);
         boolean karras = hasKarras && r.bool("use_karras_sigmas", false);
         if (hasKarras) {
             ConfigFields.noExoticSigmas(r);
@@ -48,7 +48,7 @@ final class SigmaSchedulers {
         Spacing spacing = ConfigFields.spacing(r, "linspace");
         int offset = r.integer("steps_offset", 0);
         Recipe recipe = new Recipe(sampler, n -> Plans.euler(vp, n, spacing, offset, karras), vp, SampleSpace.SIGMA,
-                ConfigFields.prediction(r));
+                ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());
     }
 }

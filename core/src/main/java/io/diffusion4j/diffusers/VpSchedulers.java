@@ -22,7 +22,8 @@ final class VpSchedulers {
         Spacing spacing = ConfigFields.spacing(r, "leading");
         int offset = r.integer("steps_offset", 0);
         Ddpm sampler = new Ddpm(variance.equals("fixed_small") ? Ddpm.Variance.FIXED_SMALL : Ddpm.Variance.FIXED_LARGE, clipping);
-        Recipe recipe = new Recipe(sampler, n -> Plans.ddpm(vp, n, spacing, offset), vp, SampleSpace.NATIVE, ConfigFields.prediction(r));
+        Recipe recipe = new Recipe(sampler, n -> Plans.ddpm(vp, n, spacing, offset), vp, SampleSpace.NATIVE,
+                ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());
     }
 
@@ -35,7 +36,7 @@ final class VpSchedulers {
         Spacing spacing = ConfigFields.spacing(r, "leading");
         int offset = r.integer("steps_offset", 0);
         Recipe recipe = new Recipe(new Ddim(0.0, clipping, false), n -> Plans.ddim(vp, n, spacing, offset, alphaToOne), vp,
-                SampleSpace.NATIVE, ConfigFields.prediction(r));
+                SampleSpace.NATIVE, ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe.withEta(eta -> new Ddim(eta, clipping, false)), r.unread());
     }
 
@@ -67,7 +68,7 @@ final class VpSchedulers {
         DpmSolverPlusPlus sampler = new DpmSolverPlusPlus(order, type, lowerOrderFinal, eulerAtFinal, clipping,
                 DpmSolverPlusPlus.ThirdOrder.DIFFUSERS);
         Recipe recipe = new Recipe(sampler, n -> Plans.dpmSolver(vp, n, spacing, offset, finalSigma, karras), vp, SampleSpace.NATIVE,
-                ConfigFields.prediction(r));
+                ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());
     }
 }

@@ -1,8 +1,6 @@
 package io.diffusion4j.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.util.Check;
 
@@ -19,7 +17,9 @@ import io.diffusion4j.util.Check;
  * σ_d = 1, the v of Salimans &amp; Ho 2022 in the VE scaling).
  *
  * <p>At a level (α, σ) of any process, σ here is the VE noise level σ/α and x̃ = x/α; on EDM's own plans
- * ({@link io.diffusion4j.schedule.Plans#karras}) α = 1.
+ * ({@link io.diffusion4j.schedule.Plans#karras}) α = 1. A network trained this way becomes a {@link Denoiser}
+ * through diffusers' convention of these schedulers ({@code ModelConvention.Edm} in {@code
+ * io.diffusion4j.diffusers}, also what a {@code Scheduler} of those classes gives by {@code denoiser(network)}).
  *
  * @param sigmaData σ_d &gt; 0, the data standard deviation (0.5 in EDM and in diffusers)
  * @param prediction {@link Prediction#EPSILON} (c_out &gt; 0) or {@link Prediction#V} (c_out &lt; 0)
@@ -58,6 +58,11 @@ public record EdmPreconditioning(double sigmaData, Prediction prediction) {
         return (float) (0.25 * Math.log((float) sigma));
     }
 
+    /** The network's input c_in·x̃ for the native sample x at level (α, σ): c_in(σ/α)·x/α. */
+    public NDArray modelInput(NDArray x, NoiseLevel level) {
+        return x.mul(cIn(level.veSigma()) / level.alpha());
+    }
+
     /**
      * (x̂₀, ε̂) from the network output F at level (α, σ) for the native sample x: x̂₀ = c_skip·x/α + c_out·F
      * with σ/α as EDM's σ, and ε̂ = (x − α·x̂₀)/σ.
@@ -67,22 +72,5 @@ public record EdmPreconditioning(double sigmaData, Prediction prediction) {
         double s = level.veSigma();
         NDArray x0 = x.mul(cSkip(s) / level.alpha()).add(output.mul(cOut(s)));
         return Estimate.fromX0(x, x0, level);
-    }
-
-    /**
-     * The denoiser of a network trained with this preconditioning: the network gets c_in·x/α and, as its
-     * timestep, c_noise(σ/α) (not the level's schedule time); its output becomes (x̂₀, ε̂) by {@link #toEstimate}.
-     */
-    public Denoiser denoiser(Network network) {
-        Check.notNull(network, "network");
-        return (x, level, cond) -> {
-            double s = level.veSigma();
-            NDArray t = x.getManager().full(new Shape(x.getShape().get(0)), (float) cNoise(s)).toType(DataType.FLOAT32, false);
-            NDArray out = network.apply(x.mul(cIn(s) / level.alpha()), t, cond.labels());
-            if (!out.getShape().equals(x.getShape())) {
-                throw new IllegalStateException("network output shape " + out.getShape() + " differs from its input shape " + x.getShape());
-            }
-            return toEstimate(out, x, level);
-        };
     }
 }

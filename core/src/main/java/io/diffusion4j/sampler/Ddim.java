@@ -12,6 +12,10 @@ import io.diffusion4j.util.Check;
  * with {@code eta}; x̂₀ is clipped or thresholded by {@code clipping} and, as diffusers does unless
  * {@code use_clipped_model_output}, ε̂ is kept from the model. Plans: {@link io.diffusion4j.schedule.Plans#ddim}.
  *
+ * <p>With η = 0 the same update run toward more noise is DDIM inversion (diffusers' {@code
+ * DDIMInverseScheduler.step}: x' = √ᾱ'·x̂₀ + √(1 − ᾱ')·ε̂ with ᾱ' the larger-noise level), so the sampler is
+ * {@linkplain #invertible() invertible}; plans: {@link io.diffusion4j.schedule.Plans#ddimInverse}.
+ *
  * @param eta η ≥ 0
  * @param clipping what to do to x̂₀
  * @param useClippedModelOutput recompute ε̂ from the clipped x̂₀ (diffusers {@code use_clipped_model_output})
@@ -30,6 +34,12 @@ public record Ddim(double eta, X0Clipping clipping, boolean useClippedModelOutpu
     /** DDIM with η and no clipping. */
     public Ddim(double eta) {
         this(eta, X0Clipping.NONE, false);
+    }
+
+    /** True for η = 0: the deterministic step is DDIM inversion when it runs toward more noise. */
+    @Override
+    public boolean invertible() {
+        return eta == 0;
     }
 
     @Override

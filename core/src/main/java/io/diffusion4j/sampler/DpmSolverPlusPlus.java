@@ -2,6 +2,7 @@ package io.diffusion4j.sampler;
 
 import ai.djl.ndarray.NDArray;
 import io.diffusion4j.schedule.NoiseLevel;
+import io.diffusion4j.schedule.Plan;
 import io.diffusion4j.util.Check;
 
 /**
@@ -35,6 +36,10 @@ import io.diffusion4j.util.Check;
  * most second order), and whenever it ends at σ' = 0, where it returns x̂₀ exactly (the higher-order
  * terms diverge as h → ∞). A step with h = 0 (a Karras plan whose {@code sigma_min} end repeats the last
  * σ) returns x unchanged and leaves the history as it is.
+ *
+ * <p>The same updates with h &lt; 0 integrate the ODE toward more noise: the sampler is {@linkplain
+ * #invertible() invertible} and follows inverse plans ({@link io.diffusion4j.schedule.Plans#dpmSolverInverse},
+ * diffusers' {@code DPMSolverMultistepInverseScheduler}, whose step is this one with the same order rules).
  *
  * @param order {@code solver_order}, 1 … 3 (2 = "DPM++ 2M", 3 = "DPM++ 3M")
  * @param solverType {@code solver_type} of the second-order update (the third-order update has one form)
@@ -105,6 +110,25 @@ public record DpmSolverPlusPlus(int order, SolverType solverType, boolean lowerO
     /** The same solver with the given order-3 weighting. */
     public DpmSolverPlusPlus withThirdOrder(ThirdOrder form) {
         return new DpmSolverPlusPlus(order, solverType, lowerOrderFinal, eulerAtFinal, clipping, form);
+    }
+
+    /** True: the multistep update holds for either sign of h. */
+    @Override
+    public boolean invertible() {
+        return true;
+    }
+
+    /** An inverse plan must not start at σ = 0, where λ = +∞ and the exponential integrator is undefined. */
+    @Override
+    public void checkPlan(Plan plan) {
+        if (plan.inverse()) {
+            for (int i = 0; i < plan.steps(); i++) {
+                if (plan.point(i).isClean()) {
+                    throw new IllegalArgumentException("DPM-Solver++ cannot invert from sigma = 0 (step " + i
+                            + "): start the inverse plan at a noisy level, e.g. the table's first timestep");
+                }
+            }
+        }
     }
 
     @Override

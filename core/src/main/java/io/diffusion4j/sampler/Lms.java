@@ -24,8 +24,11 @@ import io.diffusion4j.util.Check;
  * and the derivatives it remembers. In a run from the plan's start the two agree; a run that starts
  * part-way (diffusers' image-to-image, {@code add_noise} then the tail of the timesteps) has fewer
  * remembered slopes than nodes, and, like diffusers, uses the first coefficients of the full-order basis
- * for the slopes it has. Deterministic; one denoiser call per step; order {@code order} on a plan whose
- * first steps are short, otherwise limited by the lower-order warm-up steps.
+ * for the slopes it has. The history is diffusers' list of slopes (each step appends its own and drops
+ * the oldest once when the list is longer than the step's order), so steps of different orders may follow
+ * one another as diffusers' per-step {@code order} allows. Deterministic; one denoiser call per step;
+ * order {@code order} on a plan whose first steps are short, otherwise limited by the lower-order warm-up
+ * steps.
  *
  * <p>Plans: {@link io.diffusion4j.schedule.Plans#euler} (diffusers' {@code timestep_spacing} and {@code
  * use_karras_sigmas}), {@code Plans.karras}, or any chained plan with α &gt; 0 at its points.
@@ -68,7 +71,8 @@ public record Lms(int order) implements Sampler {
             out = out.add(history.get(j - 1).value().mul(c[j]));
         }
         out = to.alpha() == 1 ? out : out.mul(to.alpha());
-        History next = order > 1 ? history.push(e.eps(), from, order - 1) : history;
+        // diffusers' derivative list: append, then drop the oldest once if it is longer than this step's order
+        History next = history.push(e.eps(), from, Math.max(order, history.size()));
         return new Stepped(out, e.x0(), next);
     }
 

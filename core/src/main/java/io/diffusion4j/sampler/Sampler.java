@@ -32,4 +32,13 @@ public interface Sampler {
 
     /** Throws IllegalArgumentException when this method cannot follow {@code plan}. */
     default void checkPlan(Plan plan) {}
+
+    /**
+     * Whether this method may follow an {@linkplain Plan#inverse() inverse} plan (data → noise, e.g. DDIM
+     * inversion): a deterministic step whose formula holds for a step toward more noise as well. False
+     * unless a sampler declares it; {@link SamplingLoop} refuses an inverse plan otherwise.
+     */
+    default boolean invertible() {
+        return false;
+    }
 }

@@ -23,6 +23,9 @@ import java.util.concurrent.CancellationException;
  *
  * <p>Noise draws: the initial noise of image i is draw 0 of (seed, i); sub-draw k of step j is draw
  * 1 + 16·j + k. So an image's trajectory depends only on (seed, i), whatever the batch.
+ *
+ * <p>An {@linkplain Plan#inverse() inverse} plan (inversion: data → noise) runs with {@link #run} from the
+ * sample to invert, and only with a sampler that is {@linkplain Sampler#invertible() invertible}.
  */
 public final class SamplingLoop {
     private static final int DRAWS_PER_STEP = 16;
@@ -41,7 +44,19 @@ public final class SamplingLoop {
         this.denoiser = Check.notNull(denoiser, "denoiser");
         this.plan = Check.notNull(plan, "plan");
         this.observer = Check.notNull(observer, "observer");
+        checkDirection(sampler, plan);
         sampler.checkPlan(plan);
+    }
+
+    /**
+     * Throws IllegalArgumentException when {@code plan} is inverse and {@code sampler} is not {@linkplain
+     * Sampler#invertible() invertible}; the message names the sampler.
+     */
+    public static void checkDirection(Sampler sampler, Plan plan) {
+        if (plan.inverse() && !sampler.invertible()) {
+            throw new IllegalArgumentException("sampler " + sampler + " cannot follow an inverse plan (data toward noise): "
+                    + "only deterministic samplers that declare invertible() can, e.g. DDIM with eta = 0 or DPM-Solver++");
+        }
     }
 
     /** The same loop reporting to {@code observer}. */
@@ -64,6 +79,9 @@ public final class SamplingLoop {
         Check.notNull(images, "image indices");
         if (images.length == 0) {
             throw new IllegalArgumentException("need at least one image to sample");
+        }
+        if (plan.inverse()) {
+            throw new IllegalStateException("an inverse plan starts from the sample to invert, not from noise; use run(start, ...)");
         }
         try (NDArray eps = noise.normal(manager, perImage, images, 0)) {
             NDArray start = eps.mul(plan.initNoiseScale());

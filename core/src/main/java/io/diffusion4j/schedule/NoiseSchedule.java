@@ -4,10 +4,10 @@ package io.diffusion4j.schedule;
  * A forward noise process x_t = α(t)·x₀ + σ(t)·ε, ε ~ N(0, I) (DESIGN.md: the α/σ view).
  *
  * <p>Each family defines the unit of t: {@link DiscreteVp} a timestep index in [0, T−1] (diffusers'
- * indexing, fractional values interpolate), {@link RectifiedFlow} a time in [0, 1], {@link
- * KarrasSigmas} the noise level σ itself. Larger t always means more noise.
+ * indexing, fractional values interpolate), {@link RectifiedFlow} and {@link CosineVp} a time in [0, 1],
+ * {@link KarrasSigmas} the noise level σ itself. Larger t always means more noise.
  */
-public sealed interface NoiseSchedule permits DiscreteVp, RectifiedFlow, KarrasSigmas {
+public sealed interface NoiseSchedule permits DiscreteVp, RectifiedFlow, KarrasSigmas, CosineVp {
 
     /** Signal scale α(t). */
     double alpha(double t);

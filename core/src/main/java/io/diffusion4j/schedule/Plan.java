@@ -13,13 +13,22 @@ import java.util.List;
  * <p>Samples are in the schedule's native scaling x = α·x₀ + σ·ε. The initial sample is
  * {@code initNoiseScale}·ε (diffusers' {@code init_noise_sigma} expressed in that scaling).
  *
+ * <p>A plan has a direction. A forward plan (sampling) never adds noise: σ(target(i)) ≤ σ(point(i)).
+ * An {@linkplain #inverse() inverse} plan (DDIM inversion and its relatives: data → noise, the
+ * probability-flow ODE integrated backwards) never removes noise: σ(target(i)) ≥ σ(point(i)). Equal
+ * levels are allowed either way. Only samplers that declare {@link
+ * io.diffusion4j.sampler.Sampler#invertible()} follow an inverse plan.
+ *
  * @param schedule the process the levels belong to (samplers that evaluate between levels, such as
  *     Heun-type midpoints, get their extra levels from it with {@link NoiseSchedule#atVeSigma})
- * @param points the levels at which the denoiser is evaluated, most noisy first
+ * @param points the levels at which the denoiser is evaluated, in order (most noisy first in a forward plan)
  * @param targets the level each step ends at; the last is the end of the trajectory
- * @param initNoiseScale factor of the standard-normal initial noise
+ * @param initNoiseScale factor of the standard-normal initial noise (unused by an inverse plan, which
+ *     starts from the sample to invert)
+ * @param inverse whether the plan runs from data toward noise
  */
-public record Plan(NoiseSchedule schedule, List<NoiseLevel> points, List<NoiseLevel> targets, double initNoiseScale) {
+public record Plan(NoiseSchedule schedule, List<NoiseLevel> points, List<NoiseLevel> targets, double initNoiseScale,
+                   boolean inverse) {
     public Plan {
         Check.notNull(schedule, "schedule");
         points = List.copyOf(points);
@@ -30,19 +39,48 @@ public record Plan(NoiseSchedule schedule, List<NoiseLevel> points, List<NoiseLe
                     + points.size() + " points and " + targets.size() + " targets");
         }
         for (int i = 0; i < points.size(); i++) {
-            if (targets.get(i).sigma() > points.get(i).sigma() * (1 + 1e-12)) {
-                throw new IllegalArgumentException("step " + i + " would add noise: sigma " + points.get(i).sigma()
-                        + " -> " + targets.get(i).sigma());
+            double from = points.get(i).sigma();
+            double to = targets.get(i).sigma();
+            if (!inverse && to > from * (1 + 1e-12)) {
+                throw new IllegalArgumentException("step " + i + " would add noise: sigma " + from + " -> " + to
+                        + "; a forward plan goes toward the data (use an inverse plan to add noise)");
+            }
+            if (inverse && to < from * (1 - 1e-12)) {
+                throw new IllegalArgumentException("step " + i + " would remove noise: sigma " + from + " -> " + to
+                        + "; an inverse plan goes from the data toward noise");
             }
         }
     }
 
-    /** A chained plan through {@code levels} (N+1 levels → N steps). */
+    /** A forward plan (toward the data). */
+    public Plan(NoiseSchedule schedule, List<NoiseLevel> points, List<NoiseLevel> targets, double initNoiseScale) {
+        this(schedule, points, targets, initNoiseScale, false);
+    }
+
+    /** A chained forward plan through {@code levels} (N+1 levels → N steps), most noisy first. */
     public static Plan chain(NoiseSchedule schedule, List<NoiseLevel> levels, double initNoiseScale) {
+        checkChain(levels);
+        return new Plan(schedule, levels.subList(0, levels.size() - 1), levels.subList(1, levels.size()), initNoiseScale);
+    }
+
+    /**
+     * An inverse plan (from the data toward noise): step i evaluates at {@code points.get(i)} and ends at
+     * {@code targets.get(i)}, each no less noisy than its point.
+     */
+    public static Plan inverse(NoiseSchedule schedule, List<NoiseLevel> points, List<NoiseLevel> targets) {
+        return new Plan(schedule, points, targets, 1.0, true);
+    }
+
+    /** A chained inverse plan through {@code levels} (N+1 levels → N steps), least noisy first. */
+    public static Plan chainInverse(NoiseSchedule schedule, List<NoiseLevel> levels) {
+        checkChain(levels);
+        return inverse(schedule, levels.subList(0, levels.size() - 1), levels.subList(1, levels.size()));
+    }
+
+    private static void checkChain(List<NoiseLevel> levels) {
         if (levels.size() < 2) {
             throw new IllegalArgumentException("a chained plan needs at least 2 levels, got " + levels.size());
         }
-        return new Plan(schedule, levels.subList(0, levels.size() - 1), levels.subList(1, levels.size()), initNoiseScale);
     }
 
     /** Number of steps N. */

@@ -143,9 +143,36 @@ class DiffusersConsistencyTest {
         try (NDManager m = NDManager.newBaseManager()) {
             SchedulerRun run = TorchDraws.run(of("CMStochasticIterativeScheduler", cmConfig()), 10);
             double[] ts = run.timesteps();
-            NDArray start = ConsistencySchedulers.addNoise(run, sampleDeter(m).mul(run.initNoiseSigma()), noiseDeter(m), ts[8]);
+            NDArray start = run.addNoise(sampleDeter(m).mul(run.initNoiseSigma()), noiseDeter(m), ts[8]);
             assertStats("CMStochasticIterativeScheduler test_full_loop_with_noise", cmLoop(run, 8, start), 763.9186, 1e-2, 0.9947, 1e-3);
         }
+    }
+
+    /**
+     * Not a diffusers constant: {@code add_noise} at a timestep t = 250·ln σ of the scheduler (not of a run) is
+     * x₀ + σ·noise; the model sees x̃/√(σ² + σ_d²); the output parametrisation meets the boundary condition
+     * f(x̃, σ_min) = x̃ (c_skip = 1, c_out = 0) and is EDM's c_skip, c_out at σ_min = 0.
+     */
+    @Test
+    void consistencyModelConvention() {
+        Scheduler s = of("CMStochasticIterativeScheduler", cmConfig());
+        ModelConvention.Consistency cm = (ModelConvention.Consistency) s.recipe().convention();
+        assertEquals(1.0, cm.cSkip(0.002), 0);
+        assertEquals(0.0, cm.cOut(0.002), 0);
+        // σ_min = 0: c_skip = σ_d²/(σ² + σ_d²), c_out = σ·σ_d/√(σ² + σ_d²); by hand at σ = 1.5, σ_d = 0.5: 0.1, 0.75/√2.5
+        ModelConvention.Consistency unshifted = new ModelConvention.Consistency(Double.MIN_VALUE, 0.5);
+        assertEquals(0.1, unshifted.cSkip(1.5), 1e-15);
+        assertEquals(0.75 / Math.sqrt(2.5), unshifted.cOut(1.5), 1e-15);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = sampleDeter(m);
+            NDArray noisy = s.addNoise(x, noiseDeter(m), 250 * Math.log(3.0));
+            assertArrayEquals(x.add(noiseDeter(m).mul(3.0)).toFloatArray(), noisy.toFloatArray(), 1e-6f);
+            SchedulerRun run = s.setTimesteps(10);
+            double t = run.timesteps()[0];
+            assertEquals(250 * Math.log(80), t, 1e-9);
+            assertArrayEquals(x.div(Math.sqrt(80 * 80 + 0.25)).toFloatArray(), run.scaleModelInput(x, t).toFloatArray(), 1e-7f);
+        }
+        assertTrue(s.recipe().prediction().isEmpty(), "a consistency model's output is not a prediction type");
     }
 
     /** Published configs (an LCM-LoRA/TCD-style SD 1.5 config, and the consistency-model default) read without unknown fields. */

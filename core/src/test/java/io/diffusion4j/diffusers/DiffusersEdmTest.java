@@ -3,9 +3,6 @@ package io.diffusion4j.diffusers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.diffusion4j.model.Denoiser;
-import io.diffusion4j.model.EdmPreconditioning;
-import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 import org.junit.jupiter.api.Test;
 
@@ -15,26 +12,23 @@ import java.util.Map;
 import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
-import static io.diffusion4j.diffusers.DiffusersFixtures.run;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
-import static io.diffusion4j.diffusers.DiffusersFixtures.tail;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * diffusers' EDM schedulers as {@link EdmSchedulers.Edm} (our {@code Euler} and {@code DpmSolverPlusPlus}
- * over EDM levels, the network adapted by {@link EdmPreconditioning}) against the constants of {@code
- * tests/schedulers/test_scheduler_edm_euler.py} and {@code test_scheduler_edm_dpmsolver_multistep.py}, 10
- * steps. The loops run through {@link io.diffusion4j.sampler.SamplingLoop} (the EDM classes are not yet
- * {@link Scheduler}s, see {@link EdmSchedulers}):
+ * {@code EDMEulerScheduler} and {@code EDMDPMSolverMultistepScheduler} through the Scheduler API (our {@code
+ * Euler} and {@code DpmSolverPlusPlus} over EDM levels, the model called through {@link ModelConvention.Edm})
+ * against the constants of diffusers' {@code tests/schedulers/test_scheduler_edm_euler.py} and {@code
+ * test_scheduler_edm_dpmsolver_multistep.py}, 10 steps, with the suites' loops written literally:
  * <ul>
  *   <li>{@code EDMEulerSchedulerTest} writes a pipeline's loop: start at dummy·{@code init_noise_sigma}
- *   (√(80² + 1)), the model gets {@code scale_model_input} (c_in·x) and the timestep c_noise, {@code step}
- *   gets the unscaled sample — our {@link EdmPreconditioning#denoiser} over the plan.</li>
+ *   (√(80² + 1)), the model gets {@code scale_model_input} (c_in·x̃) and the timestep c_noise, {@code step}
+ *   gets the unscaled sample.</li>
  *   <li>{@code EDMDPMSolverMultistepSchedulerTest.full_loop} starts at the dummy sample itself and calls the
- *   model on the <em>unscaled</em> sample with the timestep c_noise (no {@code scale_model_input}): the
- *   denoiser {@link #asInTheDpmSuite} does exactly that, with the same output preconditioning.</li>
+ *   model on the <em>unscaled</em> sample (no {@code scale_model_input}).</li>
  * </ul>
  */
 class DiffusersEdmTest {
@@ -64,33 +58,56 @@ class DiffusersEdmTest {
         return c;
     }
 
-    private static EdmSchedulers.Edm edm(String className, Map<String, Object> fields) {
-        return EdmSchedulers.fromConfig(SchedulerConfig.of(className, fields));
+    private static Scheduler of(String className, Map<String, Object> fields) {
+        return Scheduler.fromConfig(SchedulerConfig.of(className, fields));
     }
 
-    /** The DPM suite's model call: the dummy model on the unscaled sample, told c_noise; output preconditioned. */
-    private static Denoiser asInTheDpmSuite(EdmPreconditioning pre) {
-        return (x, level, cond) -> {
-            double t = EdmPreconditioning.cNoise(level.veSigma());
-            NDArray out = DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-            return pre.toEstimate(out, x, level);
-        };
+    private static NDArray model(NDArray x, double t) {
+        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
+    }
+
+    /** The EDM Euler suite's loop (a pipeline's). */
+    private static NDArray eulerLoop(NDManager m, Scheduler s) {
+        SchedulerRun run = s.setTimesteps(10);
+        NDArray sample = sampleDeter(m).mul(run.initNoiseSigma());
+        for (double t : run.timesteps()) {
+            NDArray scaled = run.scaleModelInput(sample, t);
+            sample = run.step(model(scaled, t), t, sample).prevSample();
+        }
+        return sample;
+    }
+
+    /** The EDM DPM suite's loop from timestep index {@code from}: the model sees the unscaled sample. */
+    private static NDArray dpmLoop(SchedulerRun run, NDArray sample, int from) {
+        double[] ts = run.timesteps();
+        for (int i = from; i < ts.length; i++) {
+            sample = run.step(model(sample, ts[i]), ts[i], sample).prevSample();
+        }
+        return sample;
     }
 
     private static NDArray dpmFullLoop(NDManager m, Map<String, Object> fields) {
-        EdmSchedulers.Edm s = edm("EDMDPMSolverMultistepScheduler", fields);
-        return run(s.sampler(), asInTheDpmSuite(s.preconditioning()), s.plan(10), sampleDeter(m));
+        return dpmLoop(of("EDMDPMSolverMultistepScheduler", fields).setTimesteps(10), sampleDeter(m), 0);
     }
 
     /** EDMEuler test_full_loop_no_noise and test_full_loop_device: 34.1855 ± 1e-3, 0.044 ± 1e-3. */
     @Test
     void eulerFullLoop() {
-        EdmSchedulers.Edm s = edm("EDMEulerScheduler", eulerConfig());
-        Plan plan = s.plan(10);
-        assertEquals(Math.sqrt(80.0 * 80.0 + 1), plan.initNoiseScale(), 1e-12, "diffusers' init_noise_sigma");
+        Scheduler s = of("EDMEulerScheduler", eulerConfig());
+        assertEquals(Math.sqrt(80.0 * 80.0 + 1), s.setTimesteps(10).initNoiseSigma(), 1e-12, "diffusers' init_noise_sigma");
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = run(s.sampler(), s.denoiser(DUMMY_MODEL), plan, sampleDeter(m).mul(plan.initNoiseScale()));
-            assertStats("EDMEuler test_full_loop_no_noise", x, 34.1855, 1e-3, 0.044, 1e-3);
+            assertStats("EDMEuler test_full_loop_no_noise", eulerLoop(m, s), 34.1855, 1e-3, 0.044, 1e-3);
+        }
+    }
+
+    /** Not a diffusers constant: the API's trajectory is the SamplingLoop's with the scheduler's denoiser of the network. */
+    @Test
+    void eulerApiAgreesWithTheSamplingLoop() {
+        Scheduler s = of("EDMEulerScheduler", eulerConfig());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Plan plan = s.plan(10);
+            NDArray viaLoop = DiffusersFixtures.run(s.sampler(), s.denoiser(DUMMY_MODEL), plan, sampleDeter(m).mul(plan.initNoiseScale()));
+            assertArrayEquals(viaLoop.toFloatArray(), eulerLoop(m, s).toFloatArray(), 1e-6f);
         }
     }
 
@@ -125,43 +142,55 @@ class DiffusersEdmTest {
     }
 
     /**
-     * test_full_loop_with_noise: {@code add_noise} (x₀ + σ·noise) at timesteps[5], then steps 5 … 9, the
-     * history empty as in diffusers (its first step there is first order): 8.1661 ± 1e-2, 0.0106 ± 1e-3.
+     * test_full_loop_with_noise: {@code add_noise} (x₀ + σ·noise) at timesteps[5], then the suite's loop over
+     * timesteps[5:]; the run starts part-way with no history, as diffusers (its first step there is first
+     * order): 8.1661 ± 1e-2, 0.0106 ± 1e-3.
      */
     @Test
     void dpmFullLoopWithNoise() {
-        EdmSchedulers.Edm s = edm("EDMDPMSolverMultistepScheduler", dpmConfig());
-        Plan plan = s.plan(10);
-        NoiseLevel start = plan.point(5);
+        SchedulerRun run = of("EDMDPMSolverMultistepScheduler", dpmConfig()).setTimesteps(10);
+        double[] ts = run.timesteps();
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray noisy = sampleDeter(m).add(noiseDeter(m).mul(start.sigma()));
-            NDArray x = run(s.sampler(), asInTheDpmSuite(s.preconditioning()), tail(plan, 5), noisy);
-            assertStats("EDMDPMSolverMultistep test_full_loop_with_noise", x, 8.1661, 1e-2, 0.0106, 1e-3);
+            NDArray noisy = run.addNoise(sampleDeter(m), noiseDeter(m), ts[5]);
+            assertStats("EDMDPMSolverMultistep test_full_loop_with_noise", dpmLoop(run, noisy, 5), 8.1661, 1e-2, 0.0106, 1e-3);
         }
     }
 
-    /** Not a published constant: diffusers' timesteps are c_noise = ¼·ln σ (σ_max = 80 gives ¼·ln 80). */
+    /**
+     * Not a published constant: diffusers' timesteps are c_noise = ¼·ln σ (σ_max = 80 gives ¼·ln 80);
+     * {@code scale_model_input} is c_in·x̃ = x̃/√(σ² + σ_d²); {@code add_noise} at a training timestep t is
+     * x₀ + e^{4t}·noise.
+     */
     @Test
-    void timestepsAreNoiseLabels() {
-        double[] ts = edm("EDMEulerScheduler", eulerConfig()).timesteps(10);
+    void timestepsInputScalingAndAddNoise() {
+        Scheduler s = of("EDMEulerScheduler", eulerConfig());
+        SchedulerRun run = s.setTimesteps(10);
+        double[] ts = run.timesteps();
         assertEquals(10, ts.length);
         assertEquals(0.25 * Math.log(80), ts[0], 1e-6);
         assertEquals(0.25 * Math.log(0.002), ts[9], 1e-6);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = sampleDeter(m);
+            assertArrayEquals(x.div(Math.sqrt(80 * 80 + 0.25)).toFloatArray(), run.scaleModelInput(x, ts[0]).toFloatArray(), 1e-7f);
+            NDArray noisy = s.addNoise(x, noiseDeter(m), 0.25 * Math.log(3.0));
+            assertArrayEquals(x.add(noiseDeter(m).mul(3.0)).toFloatArray(), noisy.toFloatArray(), 1e-6f);
+        }
         Map<String, Object> exp = eulerConfig();
         exp.put("sigma_schedule", "exponential");
-        Plan plan = edm("EDMEulerScheduler", exp).plan(5);
+        Plan plan = of("EDMEulerScheduler", exp).plan(5);
         assertEquals(Math.sqrt(80 * 0.002), plan.point(2).sigma(), 1e-5, "log-uniform: the middle is the geometric mean");
         assertTrue(plan.end().isClean(), "final_sigmas_type zero is the class default");
+        assertTrue(s.recipe().prediction().isEmpty(), "an EDM model's output is not read as a prediction type");
     }
 
     @Test
     void refusesWhatIsNotOffered() {
         Map<String, Object> sde = dpmConfig();
         sde.put("algorithm_type", "sde-dpmsolver++");
-        assertThrows(IllegalArgumentException.class, () -> edm("EDMDPMSolverMultistepScheduler", sde));
+        assertThrows(IllegalArgumentException.class, () -> of("EDMDPMSolverMultistepScheduler", sde));
         Map<String, Object> sample = eulerConfig();
         sample.put("prediction_type", "sample");
-        assertThrows(IllegalArgumentException.class, () -> edm("EDMEulerScheduler", sample));
-        assertThrows(IllegalArgumentException.class, () -> edm("DDIMScheduler", eulerConfig()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> of("EDMEulerScheduler", sample));
+        assertTrue(e.getMessage().contains("epsilon"), e.getMessage());
     }
 }

@@ -10,6 +10,8 @@ import io.diffusion4j.model.Prediction;
 import io.diffusion4j.sampler.History;
 import io.diffusion4j.sampler.StepContext;
 import io.diffusion4j.sampler.Stepped;
+import io.diffusion4j.schedule.CosineVp;
+import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +19,7 @@ import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,5 +89,30 @@ class DiffusersIpndmTest {
         assertEquals(0.0, plan.point(0).alpha(), "diffusers' first level is pure noise");
         assertEquals(0.9755282998085022, plan.point(1).sigma(), 0.0, "sin^2(0.45 pi) in float32");
         assertEquals(0.21987394988536835, plan.point(1).alpha(), 0.0);
+    }
+
+    /**
+     * Not a diffusers constant (diffusers' IPNDM has no {@code add_noise}): the levels lie on the cosine schedule
+     * α = cos(πt/2), σ = sin(πt/2) of their timesteps, so {@code add_noise} at a timestep t is cos(πt/2)·x₀ +
+     * sin(πt/2)·noise; at t = 1/3 that is (√3/2)·x₀ + ½·noise (by hand).
+     */
+    @Test
+    void addNoiseFollowsTheCosineSchedule() {
+        Scheduler s = ipndm();
+        assertEquals(new CosineVp(), s.recipe().schedule());
+        Plan plan = s.plan(10);
+        for (NoiseLevel l : plan.points()) {
+            assertEquals(Math.cos(Math.PI * l.t() / 2), l.alpha(), 1e-6, "alpha at t = " + l.t());
+            assertEquals(Math.sin(Math.PI * l.t() / 2), l.sigma(), 1e-6, "sigma at t = " + l.t());
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x0 = sampleDeter(m);
+            NDArray noise = noiseDeter(m);
+            assertArrayEquals(x0.mul(Math.sqrt(3) / 2).add(noise.mul(0.5)).toFloatArray(), s.addNoise(x0, noise, 1 / 3.0).toFloatArray(), 1e-6f);
+            SchedulerRun run = s.setTimesteps(10);
+            NoiseLevel first = plan.point(1);
+            assertArrayEquals(first.diffuse(x0, noise).toFloatArray(), run.addNoise(x0, noise, run.timesteps()[1]).toFloatArray(), 0f,
+                    "at a run's timestep: that call's level");
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.diffusion4j.diffusers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.diffusion4j.model.NetworkDenoiser;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -131,7 +130,7 @@ class DiffusersKdpm2Test {
                 viaApi = run.step(model(run.scaleModelInput(viaApi, t), t), t, viaApi).prevSample();
             }
             var plan = s.plan(10);
-            NDArray viaLoop = DiffusersFixtures.run(s.sampler(), new NetworkDenoiser(DUMMY_MODEL, s.recipe().prediction()), plan,
+            NDArray viaLoop = DiffusersFixtures.run(s.sampler(), s.denoiser(DUMMY_MODEL), plan,
                     start.mul(plan.point(0).alpha()));
             assertArrayEquals(viaLoop.toFloatArray(), viaApi.toFloatArray(), 1e-5f);
         }

@@ -120,10 +120,55 @@ class DiffusersLmsTest {
                 viaApi = run.step(model(run.scaleModelInput(viaApi, t), t), t, viaApi).prevSample();
             }
             var plan = s.plan(10);
-            NDArray viaLoop = DiffusersFixtures.run(s.sampler(), new io.diffusion4j.model.NetworkDenoiser(DUMMY_MODEL,
-                    s.recipe().prediction()), plan, start.mul(plan.point(0).alpha()));
+            NDArray viaLoop = DiffusersFixtures.run(s.sampler(), s.denoiser(DUMMY_MODEL), plan, start.mul(plan.point(0).alpha()));
             assertArrayEquals(viaLoop.toFloatArray(), viaApi.toFloatArray(), 1e-4f);
         }
+    }
+
+    /** A pipeline's loop ({@code step} on the unscaled sample) with diffusers' per-step {@code order} (0: no order given). */
+    private static NDArray pipelineLoop(NDManager m, int... orders) {
+        SchedulerRun run = lms(config()).setTimesteps(10);
+        NDArray sample = sampleDeter(m).mul(run.initNoiseSigma());
+        double[] ts = run.timesteps();
+        for (int i = 0; i < ts.length; i++) {
+            NDArray out = model(run.scaleModelInput(sample, ts[i]), ts[i]);
+            sample = (orders.length == 0 ? run.step(out, ts[i], sample) : run.step(out, ts[i], sample, orders[i])).prevSample();
+        }
+        return sample;
+    }
+
+    /**
+     * Not published by diffusers' suite: {@code step(..., order)} per step, in a pipeline's loop. The goldens are
+     * diffusers' own {@code LMSDiscreteScheduler} source (torch 1.13) run on this config with scipy's {@code
+     * quad} replaced by an 8-point Gauss–Legendre rule (exact for these polynomial integrands): order 4
+     * throughout (the default) 191.19415, 0.24895072; order 2 throughout 184.22914, 0.23988169; the orders 1, 3,
+     * 4, 2, 2, 4, 3, 1, 4, 4 (diffusers keeps its derivative list across the changes) 187.55576, 0.24421322.
+     */
+    @Test
+    void perStepOrderIsDiffusers() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray byDefault = pipelineLoop(m);
+            assertStats("LMSDiscrete pipeline loop, order 4 (default)", byDefault, 191.19415, 1e-3, 0.24895072, 1e-6);
+            assertArrayEquals(byDefault.toFloatArray(), pipelineLoop(m, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4).toFloatArray(), 0f);
+            assertStats("LMSDiscrete pipeline loop, order 2", pipelineLoop(m, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2), 184.22914, 1e-3,
+                    0.23988169, 1e-6);
+            assertStats("LMSDiscrete pipeline loop, orders 1 3 4 2 2 4 3 1 4 4", pipelineLoop(m, 1, 3, 4, 2, 2, 4, 3, 1, 4, 4),
+                    187.55576, 1e-3, 0.24421322, 1e-6);
+            SchedulerRun run = lms(config()).setTimesteps(10);
+            NDArray x = sampleDeter(m);
+            double t = run.timesteps()[0];
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> run.step(x, t, x, 9));
+            org.junit.jupiter.api.Assertions.assertTrue(bad.getMessage().contains("order"), bad.getMessage());
+        }
+        Scheduler euler = Scheduler.fromConfig(SchedulerConfig.of("EulerDiscreteScheduler", config()));
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                SchedulerRun run = euler.setTimesteps(10);
+                NDArray x = sampleDeter(m);
+                run.step(x, run.timesteps()[0], x, 2);
+            }
+        });
+        org.junit.jupiter.api.Assertions.assertTrue(none.getMessage().contains("no per-step order"), none.getMessage());
     }
 
     @Test

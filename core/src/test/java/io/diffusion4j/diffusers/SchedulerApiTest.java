@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.model.Conditioning;
-import io.diffusion4j.model.NetworkDenoiser;
 import io.diffusion4j.random.NoiseSource;
 import io.diffusion4j.sampler.SamplingLoop;
 import io.diffusion4j.schedule.Plan;
@@ -162,7 +161,7 @@ class SchedulerApiTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray start = sampleDeter(m);
             Plan plan = s.plan(10);
-            NDArray loop = new SamplingLoop(s.sampler(), new NetworkDenoiser(DUMMY_MODEL, s.recipe().prediction()), plan)
+            NDArray loop = new SamplingLoop(s.sampler(), s.denoiser(DUMMY_MODEL), plan)
                     .run(start, Conditioning.NONE, new NoiseSource(42), NoiseSource.range(0, 4));
             SchedulerRun run = s.setTimesteps(10).withNoise(new NoiseSource(42), NoiseSource.range(0, 4));
             NDArray x = start;
