@@ -3,13 +3,13 @@
 # classes cycling 0..9 (`diffusion4j sample --format npy`), scored by `diffusion4j eval` against the
 # shipped classifier's reference; prints a Markdown table and keeps every samples.npy / JSON under OUT.
 #   scripts/quality-table.sh [--checkpoint DIR] [--n 2000] [--out runs/quality] [--rows "dpm++2m:20:3 ddim:50:3"]
-# Each row is SAMPLER:STEPS:GUIDANCE. Default rows: the table of issue 6.
+# Each row is SAMPLER:STEPS:GUIDANCE. Default rows: the tables of issues 6 and 8.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n=2000
 out="$root/runs/quality"
 checkpoint=()
-rows="dpm++2m:20:3 dpm++2m:10:3 ddim:50:3 ddim:100:3 euler:20:3 heun:10:3 dpm++2m:20:1 dpm++2m:20:2 dpm++2m:20:5"
+rows="dpm++2m:20:3 dpm++2m:10:3 ddim:50:3 ddim:100:3 euler:20:3 heun:10:3 dpm++2m:20:1 dpm++2m:20:2 dpm++2m:20:5 unipc:10:3 unipc:20:3 dpm++2m-karras:10:3 dpm++2m-karras:20:3 dpm++3m:10:3 dpm++3m:20:3"
 while [ $# -gt 0 ]; do
   case "$1" in
     --checkpoint) checkpoint=(--checkpoint "$2"); shift 2 ;;
