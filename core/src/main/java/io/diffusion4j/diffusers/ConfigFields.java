@@ -1,6 +1,7 @@
 package io.diffusion4j.diffusers;
 
 import io.diffusion4j.model.Prediction;
+import io.diffusion4j.sampler.DpmSolverPlusPlus;
 import io.diffusion4j.sampler.X0Clipping;
 import io.diffusion4j.schedule.BetaSchedule;
 import io.diffusion4j.schedule.DiscreteVp;
@@ -29,12 +30,28 @@ final class ConfigFields {
      * TCDScheduler} to scaled_linear 0.00085 … 0.012 (their signatures; Heun's docstring says otherwise).
      */
     static DiscreteVp table(SchedulerConfig.Reading r, String scheduleDefault, double betaStartDefault, double betaEndDefault) {
+        return table(r, scheduleDefault, betaStartDefault, betaEndDefault, true, "linear", "scaled_linear", "squaredcos_cap_v2", "sigmoid");
+    }
+
+    /**
+     * The training table of the classes whose {@code beta_schedule} is one of {@code linear}, {@code
+     * scaled_linear}, {@code squaredcos_cap_v2} (no {@code sigmoid}: DEIS, DPM-Solver singlestep, the inverse
+     * classes), with diffusers' defaults; {@code rescale_betas_zero_snr} only when the class has the field
+     * (diffusers drops it for the others).
+     */
+    static DiscreteVp tableWithoutSigmoid(SchedulerConfig.Reading r, boolean hasZeroSnr) {
+        return table(r, "linear", 0.0001, 0.02, hasZeroSnr, "linear", "scaled_linear", "squaredcos_cap_v2");
+    }
+
+    private static DiscreteVp table(SchedulerConfig.Reading r, String scheduleDefault, double betaStartDefault, double betaEndDefault,
+            boolean hasZeroSnr, String... schedules) {
         r.unsupported("trained_betas", "give beta_schedule, beta_start and beta_end instead of an explicit beta list");
         int t = r.integer("num_train_timesteps", 1000);
-        BetaSchedule schedule = BetaSchedule.fromDiffusersName(r.choice("beta_schedule", scheduleDefault, "linear", "scaled_linear",
-                "squaredcos_cap_v2", "sigmoid"));
-        return new DiscreteVp(new DiscreteVp.Config(t, schedule, r.number("beta_start", betaStartDefault), r.number("beta_end", betaEndDefault),
-                r.bool("rescale_betas_zero_snr", false), TablePrecision.FLOAT32));
+        BetaSchedule schedule = BetaSchedule.fromDiffusersName(r.choice("beta_schedule", scheduleDefault, schedules));
+        double betaStart = r.number("beta_start", betaStartDefault);
+        double betaEnd = r.number("beta_end", betaEndDefault);
+        boolean zeroSnr = hasZeroSnr && r.bool("rescale_betas_zero_snr", false);
+        return new DiscreteVp(new DiscreteVp.Config(t, schedule, betaStart, betaEnd, zeroSnr, TablePrecision.FLOAT32));
     }
 
     /** {@code prediction_type} among diffusers' names ({@code epsilon}, {@code sample}, {@code v_prediction}). */
@@ -64,6 +81,22 @@ final class ConfigFields {
             return new X0Clipping.Dynamic(ratio, max);
         }
         return clip ? new X0Clipping.Clamp(range) : X0Clipping.NONE;
+    }
+
+    /**
+     * The solver of {@code DPMSolverMultistepScheduler} and {@code DPMSolverMultistepInverseScheduler} ({@code
+     * algorithm_type} "dpmsolver++"), of the given order: {@code solver_type} "midpoint" (default) or "heun" (the
+     * DEIS and UniPC names "logrho", "bh1", "bh2" of a config switched from those classes become "midpoint", as in
+     * diffusers), {@code lower_order_final} (default true), {@code euler_at_final} (default false), thresholding,
+     * and diffusers' order-3 weighting.
+     */
+    static DpmSolverPlusPlus dpmSolverPlusPlus(SchedulerConfig.Reading r, int order) {
+        DpmSolverPlusPlus.SolverType type = r.choice("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2").equals("heun")
+                ? DpmSolverPlusPlus.SolverType.HEUN : DpmSolverPlusPlus.SolverType.MIDPOINT;
+        boolean lowerOrderFinal = r.bool("lower_order_final", true);
+        boolean eulerAtFinal = r.bool("euler_at_final", false);
+        return new DpmSolverPlusPlus(order, type, lowerOrderFinal, eulerAtFinal, clipping(r, false, false),
+                DpmSolverPlusPlus.ThirdOrder.DIFFUSERS);
     }
 
     /** {@code final_sigmas_type}: {@code zero} or {@code sigma_min}. */

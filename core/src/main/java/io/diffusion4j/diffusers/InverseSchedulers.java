@@ -3,11 +3,9 @@ package io.diffusion4j.diffusers;
 import io.diffusion4j.sampler.Ddim;
 import io.diffusion4j.sampler.DpmSolverPlusPlus;
 import io.diffusion4j.sampler.X0Clipping;
-import io.diffusion4j.schedule.BetaSchedule;
 import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.Plans;
 import io.diffusion4j.schedule.Spacing;
-import io.diffusion4j.schedule.TablePrecision;
 
 /**
  * diffusers' inversion schedulers: the same core samplers as their forward classes, on inverse plans (from
@@ -29,7 +27,7 @@ final class InverseSchedulers {
      */
     static Scheduler ddimInverse(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
-        DiscreteVp vp = table(r, true);
+        DiscreteVp vp = ConfigFields.tableWithoutSigmoid(r, true);
         boolean clip = r.bool("clip_sample", true);
         double range = r.number("clip_sample_range", 1.0);
         boolean alphaToOne = r.bool("set_alpha_to_one", true);
@@ -57,18 +55,14 @@ final class InverseSchedulers {
      */
     static Scheduler dpmSolverMultistepInverse(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
-        DiscreteVp vp = table(r, false);
+        DiscreteVp vp = ConfigFields.tableWithoutSigmoid(r, false);
         int order = r.integer("solver_order", 2);
         String algorithm = r.string("algorithm_type", "dpmsolver++");
         if (!algorithm.equals("dpmsolver++") && !algorithm.equals("deis")) {
             throw new IllegalArgumentException(c.className() + ".algorithm_type = \"" + algorithm + "\" is not supported: only "
                     + "the deterministic data-prediction \"dpmsolver++\"");
         }
-        DpmSolverPlusPlus.SolverType type = r.choice("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2").equals("heun")
-                ? DpmSolverPlusPlus.SolverType.HEUN : DpmSolverPlusPlus.SolverType.MIDPOINT;
-        boolean lowerOrderFinal = r.bool("lower_order_final", true);
-        boolean eulerAtFinal = r.bool("euler_at_final", false);
-        X0Clipping clipping = ConfigFields.clipping(r, false, false);
+        DpmSolverPlusPlus sampler = ConfigFields.dpmSolverPlusPlus(r, order);
         boolean karras = r.bool("use_karras_sigmas", false);
         ConfigFields.noExoticSigmas(r);
         r.unsupported("use_flow_sigmas", "flow sigmas are not offered by this class");
@@ -77,25 +71,8 @@ final class InverseSchedulers {
         double lambdaMin = r.number("lambda_min_clipped", Double.NEGATIVE_INFINITY);
         Spacing spacing = ConfigFields.spacing(r, "linspace");
         int offset = r.integer("steps_offset", 0);
-        DpmSolverPlusPlus sampler = new DpmSolverPlusPlus(order, type, lowerOrderFinal, eulerAtFinal, clipping,
-                DpmSolverPlusPlus.ThirdOrder.DIFFUSERS);
         Recipe recipe = new Recipe(sampler, n -> Plans.dpmSolverInverse(vp, n, spacing, offset, karras, lambdaMin), vp,
                 SampleSpace.NATIVE, ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());
-    }
-
-    /**
-     * The training table in diffusers' float32 arithmetic, with the β schedules these classes accept
-     * ({@code linear}, {@code scaled_linear}, {@code squaredcos_cap_v2}) and, when the class has the field,
-     * {@code rescale_betas_zero_snr}.
-     */
-    private static DiscreteVp table(SchedulerConfig.Reading r, boolean hasZeroSnr) {
-        r.unsupported("trained_betas", "give beta_schedule, beta_start and beta_end instead of an explicit beta list");
-        int t = r.integer("num_train_timesteps", 1000);
-        BetaSchedule schedule = BetaSchedule.fromDiffusersName(r.choice("beta_schedule", "linear", "linear", "scaled_linear",
-                "squaredcos_cap_v2"));
-        boolean zeroSnr = hasZeroSnr && r.bool("rescale_betas_zero_snr", false);
-        return new DiscreteVp(new DiscreteVp.Config(t, schedule, r.number("beta_start", 0.0001), r.number("beta_end", 0.02), zeroSnr,
-                TablePrecision.FLOAT32));
     }
 }

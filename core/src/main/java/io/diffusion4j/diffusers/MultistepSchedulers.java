@@ -7,12 +7,10 @@ import io.diffusion4j.sampler.DpmSolverPlusPlus;
 import io.diffusion4j.sampler.DpmSolverSinglestep;
 import io.diffusion4j.sampler.UniPc;
 import io.diffusion4j.sampler.X0Clipping;
-import io.diffusion4j.schedule.BetaSchedule;
 import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.FinalSigma;
 import io.diffusion4j.schedule.Plans;
 import io.diffusion4j.schedule.Spacing;
-import io.diffusion4j.schedule.TablePrecision;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -67,7 +65,7 @@ final class MultistepSchedulers {
      */
     static Scheduler dpmSolverSinglestep(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
-        DiscreteVp vp = tableWithoutZeroSnr(r);
+        DiscreteVp vp = ConfigFields.tableWithoutSigmoid(r, false);
         int order = r.integer("solver_order", 2);
         String algorithm = r.string("algorithm_type", "dpmsolver++");
         if (algorithm.equals("sde-dpmsolver++")) {
@@ -109,7 +107,7 @@ final class MultistepSchedulers {
      */
     static Scheduler deis(SchedulerConfig c) {
         SchedulerConfig.Reading r = c.reading();
-        DiscreteVp vp = tableWithoutZeroSnr(r);
+        DiscreteVp vp = ConfigFields.tableWithoutSigmoid(r, false);
         int order = r.integer("solver_order", 2);
         r.choice("algorithm_type", "deis", "deis", "dpmsolver", "dpmsolver++");
         r.choice("solver_type", "logrho", "logrho", "midpoint", "heun", "bh1", "bh2");
@@ -125,16 +123,6 @@ final class MultistepSchedulers {
                 n -> Plans.dpmSolver(vp, n, spacing, offset, FinalSigma.SIGMA_MIN, karras), vp, SampleSpace.NATIVE,
                 ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());
-    }
-
-    /** The training table of the classes without {@code rescale_betas_zero_snr} (diffusers drops that field for them). */
-    private static DiscreteVp tableWithoutZeroSnr(SchedulerConfig.Reading r) {
-        r.unsupported("trained_betas", "give beta_schedule, beta_start and beta_end instead of an explicit beta list");
-        int t = r.integer("num_train_timesteps", 1000);
-        BetaSchedule schedule = BetaSchedule.fromDiffusersName(r.choice("beta_schedule", "linear", "linear", "scaled_linear",
-                "squaredcos_cap_v2"));
-        return new DiscreteVp(new DiscreteVp.Config(t, schedule, r.number("beta_start", 0.0001), r.number("beta_end", 0.02), false,
-                TablePrecision.FLOAT32));
     }
 
     /** A list-of-integers field (absent or null: empty), marked read. */

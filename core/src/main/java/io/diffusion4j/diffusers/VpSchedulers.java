@@ -47,11 +47,7 @@ final class VpSchedulers {
         int order = r.integer("solver_order", 2);
         // diffusers maps the names of related classes (a config switched from DEIS or UniPC) onto its own
         r.choice("algorithm_type", "dpmsolver++", "dpmsolver++", "deis");
-        DpmSolverPlusPlus.SolverType type = r.choice("solver_type", "midpoint", "midpoint", "heun", "logrho", "bh1", "bh2").equals("heun")
-                ? DpmSolverPlusPlus.SolverType.HEUN : DpmSolverPlusPlus.SolverType.MIDPOINT;
-        boolean lowerOrderFinal = r.bool("lower_order_final", true);
-        boolean eulerAtFinal = r.bool("euler_at_final", false);
-        X0Clipping clipping = ConfigFields.clipping(r, false, false);
+        DpmSolverPlusPlus sampler = ConfigFields.dpmSolverPlusPlus(r, order);
         boolean karras = r.bool("use_karras_sigmas", false);
         ConfigFields.noExoticSigmas(r);
         r.unsupported("use_lu_lambdas", "not offered yet");
@@ -65,8 +61,6 @@ final class VpSchedulers {
         Spacing spacing = ConfigFields.spacing(r, "linspace");
         int offset = r.integer("steps_offset", 0);
         r.ignore("flow_shift", "use_dynamic_shifting", "time_shift_type");
-        DpmSolverPlusPlus sampler = new DpmSolverPlusPlus(order, type, lowerOrderFinal, eulerAtFinal, clipping,
-                DpmSolverPlusPlus.ThirdOrder.DIFFUSERS);
         Recipe recipe = new Recipe(sampler, n -> Plans.dpmSolver(vp, n, spacing, offset, finalSigma, karras), vp, SampleSpace.NATIVE,
                 ModelConvention.of(ConfigFields.prediction(r)));
         return new Scheduler(c, recipe, r.unread());

@@ -48,7 +48,7 @@ public record Ddim(double eta, X0Clipping clipping, boolean useClippedModelOutpu
         NoiseLevel to = ctx.to();
         Estimate e = ctx.denoiser().denoise(x, from, ctx.cond());
         NDArray x0 = clipping.apply(e.x0());
-        NDArray eps = useClippedModelOutput && x0 != e.x0() ? Estimate.fromX0(x, x0, from).eps() : e.eps();
+        NDArray eps = useClippedModelOutput ? ClippedEstimate.eps(x, x0, e, from) : e.eps();
         double abT = from.alpha() * from.alpha();
         double abPrev = to.alpha() * to.alpha();
         double variance = (1 - abPrev) / (1 - abT) * (1 - abT / abPrev);

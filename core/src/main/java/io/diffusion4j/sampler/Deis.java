@@ -55,7 +55,7 @@ public record Deis(int order, boolean lowerOrderFinal, X0Clipping clipping) impl
         NoiseLevel to = ctx.to();
         Estimate e = ctx.denoiser().denoise(x, from, ctx.cond());
         NDArray x0 = clipping.apply(e.x0());
-        NDArray eps = x0 == e.x0() ? e.eps() : x.sub(x0.mul(from.alpha())).div(from.sigma());
+        NDArray eps = ClippedEstimate.eps(x, x0, e, from);
         History next = order > 1 ? history.push(eps, from, order - 1) : history;
         if (to.isClean()) {
             return new Stepped(x0.mul(to.alpha()), x0, History.EMPTY);

@@ -67,7 +67,7 @@ public record DpmSolverPlusPlus(int order, SolverType solverType, boolean lowerO
         TAYLOR
     }
 
-    /** |h| below this is a repeated level: the step is a no-op, never a division by ~0. */
+    /** |h| below this is a repeated level: the step is a no-op, never a division by ~0 (also for {@link Deis}, {@link UniPc}). */
     static final double SAME_LEVEL = 1e-9;
 
     public DpmSolverPlusPlus {

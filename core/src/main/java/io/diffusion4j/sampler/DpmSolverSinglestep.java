@@ -108,7 +108,7 @@ public record DpmSolverSinglestep(int order, boolean dataPrediction, DpmSolverPl
         NoiseLevel to = ctx.to();
         Estimate e = ctx.denoiser().denoise(x, from, ctx.cond());
         NDArray x0 = clipping.apply(e.x0());
-        NDArray m = dataPrediction ? x0 : x0 == e.x0() ? e.eps() : x.sub(x0.mul(from.alpha())).div(from.sigma());
+        NDArray m = dataPrediction ? x0 : ClippedEstimate.eps(x, x0, e, from);
         int past = history.isEmpty() ? 0 : history.size() - 1;
         int k = Math.min(orders(ctx.steps(), ctx.plan().end().isClean())[ctx.index()], past + 1);
         if (to.isClean() && k == 1) {

@@ -60,9 +60,6 @@ public record UniPc(int order, boolean predictX0, Variant variant, boolean lower
         BH2
     }
 
-    /** |h| below this is a repeated level: no update, never a division by ~0. */
-    static final double SAME_LEVEL = 1e-9;
-
     public UniPc {
         Check.inRange(order, 1, 3, "solver_order");
         Check.notNull(variant, "solver_type");
@@ -123,7 +120,7 @@ public record UniPc(int order, boolean predictX0, Variant variant, boolean lower
             return new Stepped(out, x0, History.EMPTY);   // nothing follows a step to the clean sample
         }
         double h = to.lambda() - from.lambda();
-        if (Math.abs(h) < SAME_LEVEL) {
+        if (Math.abs(h) < DpmSolverPlusPlus.SAME_LEVEL) {
             return new Stepped(start, x0, History.EMPTY);
         }
         int k = Math.min(cap(ctx.index(), ctx.steps()), past + 1);

@@ -2,17 +2,17 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.random.TorchGenerator;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fields;
+import static io.diffusion4j.diffusers.DiffusersFixtures.model;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
 import static io.diffusion4j.diffusers.TorchDraws.randn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,28 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code torch.manual_seed(0)} ({@link TorchGenerator}) exactly when diffusers' {@code step} draws it.
  */
 class DiffusersConsistencyTest {
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-    }
-
     /** {@code LCMSchedulerTest} / {@code TCDSchedulerTest.get_scheduler_config}. */
     private static Map<String, Object> lcmConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1000);
-        c.put("beta_start", 0.00085);
-        c.put("beta_end", 0.0120);
-        c.put("beta_schedule", "scaled_linear");
-        c.put("prediction_type", "epsilon");
-        return c;
-    }
-
-    private static Scheduler of(String className, Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of(className, fields));
+        return fields("num_train_timesteps", 1000, "beta_start", 0.00085, "beta_end", 0.0120, "beta_schedule", "scaled_linear",
+                "prediction_type", "epsilon");
     }
 
     /** LCM's {@code full_loop}: no input scaling; {@code step} draws noise on every step but the last. */
     private static NDArray lcmLoop(NDManager m, int steps) {
-        SchedulerRun run = TorchDraws.run(of("LCMScheduler", lcmConfig()), steps);
+        SchedulerRun run = TorchDraws.run(scheduler("LCMScheduler", lcmConfig()), steps);
         TorchGenerator g = new TorchGenerator(0);
         NDArray sample = sampleDeter(m);
         double[] ts = run.timesteps();
@@ -71,16 +58,16 @@ class DiffusersConsistencyTest {
     @Test
     void lcmTimestepsAreDiffusers() {
         assertArrayEquals(new double[] {999, 899, 799, 699, 599, 499, 399, 299, 199, 99},
-                of("LCMScheduler", lcmConfig()).setTimesteps(10).timesteps());
-        assertArrayEquals(new double[] {999, 759, 499, 259}, of("LCMScheduler", lcmConfig()).setTimesteps(4).timesteps());
-        SchedulerRun custom = ConsistencySchedulers.setTimesteps(of("LCMScheduler", lcmConfig()), 100, 87, 50, 1, 0);
+                scheduler("LCMScheduler", lcmConfig()).setTimesteps(10).timesteps());
+        assertArrayEquals(new double[] {999, 759, 499, 259}, scheduler("LCMScheduler", lcmConfig()).setTimesteps(4).timesteps());
+        SchedulerRun custom = ConsistencySchedulers.setTimesteps(scheduler("LCMScheduler", lcmConfig()), 100, 87, 50, 1, 0);
         assertArrayEquals(new double[] {100, 87, 50, 1, 0}, custom.timesteps());
         assertTrue(custom.plan().end().isClean(), "LCM's last step returns the consistency function: the clean end");
     }
 
     /** TCD's {@code full_loop} with {@code eta = 0.0} passed to every {@code step} (deterministic, no draws). */
     private static NDArray tcdLoop(NDManager m, int steps) {
-        SchedulerRun run = of("TCDScheduler", lcmConfig()).setTimesteps(steps);
+        SchedulerRun run = scheduler("TCDScheduler", lcmConfig()).setTimesteps(steps);
         NDArray sample = sampleDeter(m);
         for (double t : run.timesteps()) {
             sample = run.step(model(sample, t), t, sample, 0.0, null).prevSample();
@@ -98,11 +85,7 @@ class DiffusersConsistencyTest {
 
     /** {@code CMStochasticIterativeSchedulerTest.get_scheduler_config}: T = 201, σ ∈ [0.002, 80]. */
     private static Map<String, Object> cmConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 201);
-        c.put("sigma_min", 0.002);
-        c.put("sigma_max", 80.0);
-        return c;
+        return fields("num_train_timesteps", 201, "sigma_min", 0.002, "sigma_max", 80.0);
     }
 
     /**
@@ -124,7 +107,7 @@ class DiffusersConsistencyTest {
     @Test
     void consistencyModelFullLoopsReproduceDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Scheduler s = of("CMStochasticIterativeScheduler", cmConfig());
+            Scheduler s = scheduler("CMStochasticIterativeScheduler", cmConfig());
             SchedulerRun one = TorchDraws.run(s, 1);
             assertEquals(80.0, one.initNoiseSigma(), 1e-9);
             assertStats("CMStochasticIterativeScheduler test_full_loop_no_noise_onestep", cmLoop(one, 0, sampleDeter(m).mul(80.0)),
@@ -141,7 +124,7 @@ class DiffusersConsistencyTest {
     @Test
     void consistencyModelFullLoopWithNoiseReproducesDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerRun run = TorchDraws.run(of("CMStochasticIterativeScheduler", cmConfig()), 10);
+            SchedulerRun run = TorchDraws.run(scheduler("CMStochasticIterativeScheduler", cmConfig()), 10);
             double[] ts = run.timesteps();
             NDArray start = run.addNoise(sampleDeter(m).mul(run.initNoiseSigma()), noiseDeter(m), ts[8]);
             assertStats("CMStochasticIterativeScheduler test_full_loop_with_noise", cmLoop(run, 8, start), 763.9186, 1e-2, 0.9947, 1e-3);
@@ -155,7 +138,7 @@ class DiffusersConsistencyTest {
      */
     @Test
     void consistencyModelConvention() {
-        Scheduler s = of("CMStochasticIterativeScheduler", cmConfig());
+        Scheduler s = scheduler("CMStochasticIterativeScheduler", cmConfig());
         ModelConvention.Consistency cm = (ModelConvention.Consistency) s.recipe().convention();
         assertEquals(1.0, cm.cSkip(0.002), 0);
         assertEquals(0.0, cm.cOut(0.002), 0);
@@ -200,7 +183,7 @@ class DiffusersConsistencyTest {
 
     @Test
     void badTimestepsSayWhatIsAllowed() {
-        Scheduler lcm = of("LCMScheduler", lcmConfig());
+        Scheduler lcm = scheduler("LCMScheduler", lcmConfig());
         IllegalArgumentException order = assertThrows(IllegalArgumentException.class,
                 () -> ConsistencySchedulers.setTimesteps(lcm, 100, 87, 50, 51, 0));
         assertTrue(order.getMessage().contains("descending"), order.getMessage());
@@ -208,12 +191,12 @@ class DiffusersConsistencyTest {
         assertTrue(large.getMessage().contains("[0, 999]"), large.getMessage());
         IllegalArgumentException many = assertThrows(IllegalArgumentException.class, () -> lcm.setTimesteps(51));
         assertTrue(many.getMessage().contains("original_inference_steps = 50"), many.getMessage());
-        Scheduler cm = of("CMStochasticIterativeScheduler", cmConfig());
+        Scheduler cm = scheduler("CMStochasticIterativeScheduler", cmConfig());
         assertThrows(IllegalArgumentException.class, () -> ConsistencySchedulers.setTimesteps(cm, 201));
-        assertThrows(IllegalArgumentException.class, () -> ConsistencySchedulers.setTimesteps(of("DDIMScheduler", Map.of()), 10, 0));
+        assertThrows(IllegalArgumentException.class, () -> ConsistencySchedulers.setTimesteps(scheduler("DDIMScheduler", Map.of()), 10, 0));
         IllegalArgumentException gamma = assertThrows(IllegalArgumentException.class, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                SchedulerRun run = of("TCDScheduler", lcmConfig()).setTimesteps(2);
+                SchedulerRun run = scheduler("TCDScheduler", lcmConfig()).setTimesteps(2);
                 NDArray x = sampleDeter(m);
                 run.step(x, run.timesteps()[0], x, 1.5, null);
             }

@@ -3,17 +3,19 @@ package io.diffusion4j.diffusers;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.loopWithNoise;
 import static io.diffusion4j.diffusers.DiffusersFixtures.meanAbs;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
-import static io.diffusion4j.diffusers.DiffusersUniPcTest.fullLoop;
-import static io.diffusion4j.diffusers.DiffusersUniPcTest.loopWithNoise;
-import static io.diffusion4j.diffusers.DiffusersUniPcTest.switchThrough;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
+import static io.diffusion4j.diffusers.DiffusersFixtures.switchThrough;
+import static io.diffusion4j.diffusers.DiffusersFixtures.vpConfig;
+import static io.diffusion4j.diffusers.DiffusersFixtures.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -24,20 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DiffusersDeisTest {
     static Map<String, Object> config(Object... more) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1000);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        c.put("solver_order", 2);
-        for (int i = 0; i < more.length; i += 2) {
-            c.put((String) more[i], more[i + 1]);
-        }
-        return c;
+        return with(vpConfig("solver_order", 2), more);
     }
 
     static Scheduler deis(Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of("DEISMultistepScheduler", fields));
+        return scheduler("DEISMultistepScheduler", fields);
     }
 
     @Test

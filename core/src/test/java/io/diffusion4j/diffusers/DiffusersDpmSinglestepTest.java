@@ -4,17 +4,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.dpmSolverConfig;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.loop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.loopWithNoise;
 import static io.diffusion4j.diffusers.DiffusersFixtures.meanAbs;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
-import static io.diffusion4j.diffusers.DiffusersUniPcTest.fullLoop;
-import static io.diffusion4j.diffusers.DiffusersUniPcTest.loopWithNoise;
-import static io.diffusion4j.diffusers.DiffusersUniPcTest.model;
-import static io.diffusion4j.diffusers.DiffusersUniPcTest.switchThrough;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
+import static io.diffusion4j.diffusers.DiffusersFixtures.switchThrough;
+import static io.diffusion4j.diffusers.DiffusersFixtures.vpConfig;
+import static io.diffusion4j.diffusers.DiffusersFixtures.with;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,28 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DiffusersDpmSinglestepTest {
     static Map<String, Object> config(Object... more) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1000);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        c.put("solver_order", 2);
-        c.put("prediction_type", "epsilon");
-        c.put("thresholding", false);
-        c.put("sample_max_value", 1.0);
-        c.put("algorithm_type", "dpmsolver++");
-        c.put("solver_type", "midpoint");
-        c.put("lambda_min_clipped", Double.NEGATIVE_INFINITY);
-        c.put("variance_type", null);
-        c.put("final_sigmas_type", "sigma_min");
-        for (int i = 0; i < more.length; i += 2) {
-            c.put((String) more[i], more[i + 1]);
-        }
-        return c;
+        return with(dpmSolverConfig(vpConfig(), "lambda_min_clipped", Double.NEGATIVE_INFINITY, "variance_type", null, "final_sigmas_type",
+                "sigma_min"), more);
     }
 
     static Scheduler singlestep(Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of("DPMSolverSinglestepScheduler", fields));
+        return scheduler("DPMSolverSinglestepScheduler", fields);
     }
 
     @Test
@@ -83,12 +70,7 @@ class DiffusersDpmSinglestepTest {
     @Test
     void unevenLoopReproducesDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerRun run = singlestep(config()).setTimesteps(50);
-            double[] ts = run.timesteps();
-            NDArray sample = sampleDeter(m);
-            for (int i = 3; i < ts.length; i++) {
-                sample = run.step(model(sample, ts[i]), ts[i], sample).prevSample();
-            }
+            NDArray sample = loop(singlestep(config()).setTimesteps(50), sampleDeter(m), 3);
             assertStats("DPMSolverSinglestep test_full_uneven_loop", sample, Double.NaN, 0, 0.2574, 1e-3);
         }
     }

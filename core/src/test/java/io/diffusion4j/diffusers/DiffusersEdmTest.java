@@ -2,17 +2,21 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.schedule.Plan;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.dpmSolverConfig;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fields;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.loopWithNoise;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.pipelineFullLoop;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,81 +37,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DiffusersEdmTest {
     private static Map<String, Object> eulerConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 256);
-        c.put("sigma_min", 0.002);
-        c.put("sigma_max", 80.0);
-        return c;
+        return fields("num_train_timesteps", 256, "sigma_min", 0.002, "sigma_max", 80.0);
     }
 
     private static Map<String, Object> dpmConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("sigma_min", 0.002);
-        c.put("sigma_max", 80.0);
-        c.put("sigma_data", 0.5);
-        c.put("num_train_timesteps", 1000);
-        c.put("solver_order", 2);
-        c.put("prediction_type", "epsilon");
-        c.put("thresholding", false);
-        c.put("sample_max_value", 1.0);
-        c.put("algorithm_type", "dpmsolver++");
-        c.put("solver_type", "midpoint");
-        c.put("lower_order_final", false);
-        c.put("euler_at_final", false);
-        c.put("final_sigmas_type", "sigma_min");
-        return c;
+        return dpmSolverConfig(fields("sigma_min", 0.002, "sigma_max", 80.0, "sigma_data", 0.5, "num_train_timesteps", 1000),
+                "lower_order_final", false, "euler_at_final", false, "final_sigmas_type", "sigma_min");
     }
 
-    private static Scheduler of(String className, Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of(className, fields));
-    }
-
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-    }
-
-    /** The EDM Euler suite's loop (a pipeline's). */
-    private static NDArray eulerLoop(NDManager m, Scheduler s) {
-        SchedulerRun run = s.setTimesteps(10);
-        NDArray sample = sampleDeter(m).mul(run.initNoiseSigma());
-        for (double t : run.timesteps()) {
-            NDArray scaled = run.scaleModelInput(sample, t);
-            sample = run.step(model(scaled, t), t, sample).prevSample();
-        }
-        return sample;
-    }
-
-    /** The EDM DPM suite's loop from timestep index {@code from}: the model sees the unscaled sample. */
-    private static NDArray dpmLoop(SchedulerRun run, NDArray sample, int from) {
-        double[] ts = run.timesteps();
-        for (int i = from; i < ts.length; i++) {
-            sample = run.step(model(sample, ts[i]), ts[i], sample).prevSample();
-        }
-        return sample;
-    }
-
+    /** The EDM DPM suite's loop: the model sees the unscaled sample. */
     private static NDArray dpmFullLoop(NDManager m, Map<String, Object> fields) {
-        return dpmLoop(of("EDMDPMSolverMultistepScheduler", fields).setTimesteps(10), sampleDeter(m), 0);
+        return fullLoop(scheduler("EDMDPMSolverMultistepScheduler", fields), sampleDeter(m));
     }
 
     /** EDMEuler test_full_loop_no_noise and test_full_loop_device: 34.1855 ± 1e-3, 0.044 ± 1e-3. */
     @Test
     void eulerFullLoop() {
-        Scheduler s = of("EDMEulerScheduler", eulerConfig());
+        Scheduler s = scheduler("EDMEulerScheduler", eulerConfig());
         assertEquals(Math.sqrt(80.0 * 80.0 + 1), s.setTimesteps(10).initNoiseSigma(), 1e-12, "diffusers' init_noise_sigma");
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("EDMEuler test_full_loop_no_noise", eulerLoop(m, s), 34.1855, 1e-3, 0.044, 1e-3);
+            assertStats("EDMEuler test_full_loop_no_noise", pipelineFullLoop(m, s, 10), 34.1855, 1e-3, 0.044, 1e-3);
         }
     }
 
     /** Not a diffusers constant: the API's trajectory is the SamplingLoop's with the scheduler's denoiser of the network. */
     @Test
     void eulerApiAgreesWithTheSamplingLoop() {
-        Scheduler s = of("EDMEulerScheduler", eulerConfig());
+        Scheduler s = scheduler("EDMEulerScheduler", eulerConfig());
         try (NDManager m = NDManager.newBaseManager()) {
             Plan plan = s.plan(10);
             NDArray viaLoop = DiffusersFixtures.run(s.sampler(), s.denoiser(DUMMY_MODEL), plan, sampleDeter(m).mul(plan.initNoiseScale()));
-            assertArrayEquals(viaLoop.toFloatArray(), eulerLoop(m, s).toFloatArray(), 1e-6f);
+            assertArrayEquals(viaLoop.toFloatArray(), pipelineFullLoop(m, s, 10).toFloatArray(), 1e-6f);
         }
     }
 
@@ -148,11 +108,10 @@ class DiffusersEdmTest {
      */
     @Test
     void dpmFullLoopWithNoise() {
-        SchedulerRun run = of("EDMDPMSolverMultistepScheduler", dpmConfig()).setTimesteps(10);
-        double[] ts = run.timesteps();
+        Scheduler s = scheduler("EDMDPMSolverMultistepScheduler", dpmConfig());
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray noisy = run.addNoise(sampleDeter(m), noiseDeter(m), ts[5]);
-            assertStats("EDMDPMSolverMultistep test_full_loop_with_noise", dpmLoop(run, noisy, 5), 8.1661, 1e-2, 0.0106, 1e-3);
+            assertStats("EDMDPMSolverMultistep test_full_loop_with_noise", loopWithNoise(s, sampleDeter(m), noiseDeter(m), 5), 8.1661, 1e-2,
+                    0.0106, 1e-3);
         }
     }
 
@@ -163,7 +122,7 @@ class DiffusersEdmTest {
      */
     @Test
     void timestepsInputScalingAndAddNoise() {
-        Scheduler s = of("EDMEulerScheduler", eulerConfig());
+        Scheduler s = scheduler("EDMEulerScheduler", eulerConfig());
         SchedulerRun run = s.setTimesteps(10);
         double[] ts = run.timesteps();
         assertEquals(10, ts.length);
@@ -177,7 +136,7 @@ class DiffusersEdmTest {
         }
         Map<String, Object> exp = eulerConfig();
         exp.put("sigma_schedule", "exponential");
-        Plan plan = of("EDMEulerScheduler", exp).plan(5);
+        Plan plan = scheduler("EDMEulerScheduler", exp).plan(5);
         assertEquals(Math.sqrt(80 * 0.002), plan.point(2).sigma(), 1e-5, "log-uniform: the middle is the geometric mean");
         assertTrue(plan.end().isClean(), "final_sigmas_type zero is the class default");
         assertTrue(s.recipe().prediction().isEmpty(), "an EDM model's output is not read as a prediction type");
@@ -187,10 +146,10 @@ class DiffusersEdmTest {
     void refusesWhatIsNotOffered() {
         Map<String, Object> sde = dpmConfig();
         sde.put("algorithm_type", "sde-dpmsolver++");
-        assertThrows(IllegalArgumentException.class, () -> of("EDMDPMSolverMultistepScheduler", sde));
+        assertThrows(IllegalArgumentException.class, () -> scheduler("EDMDPMSolverMultistepScheduler", sde));
         Map<String, Object> sample = eulerConfig();
         sample.put("prediction_type", "sample");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> of("EDMEulerScheduler", sample));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> scheduler("EDMEulerScheduler", sample));
         assertTrue(e.getMessage().contains("epsilon"), e.getMessage());
     }
 }

@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.diffusion4j.model.Conditioning;
 import io.diffusion4j.model.Denoiser;
 import io.diffusion4j.model.Estimate;
@@ -18,12 +22,24 @@ import io.diffusion4j.sampler.Stepped;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The inputs of diffusers' scheduler test-suite ({@code tests/schedulers/test_schedulers.py}, class
- * {@code SchedulerCommonTest}), rebuilt in our conventions, and the statistic its full-loop tests check.
- * Everything here is written from the description of those tests, not copied from them.
+ * {@code SchedulerCommonTest}), rebuilt in our conventions, and the statistic its full-loop tests check;
+ * the suites' configs and their loops ({@code full_loop}, {@code test_full_loop_with_noise}) written against
+ * the {@link Scheduler} API, so each test class states only its suite's fields and constants. Everything here
+ * is written from the description of those tests, not copied from them.
  */
 final class DiffusersFixtures {
     private DiffusersFixtures() {}
@@ -64,13 +80,22 @@ final class DiffusersFixtures {
 
     /**
      * {@code SchedulerCommonTest.dummy_model}: output = input·t/(t + 1) in float32, t being the timestep the
-     * scheduler hands the model (an integer for DDIM/DPM-Solver, a float for Euler/Heun). Whatever the
-     * prediction type the test configures, the output is read as that type.
+     * scheduler hands the model (an integer for DDIM/DPM-Solver, a float for Euler/Heun), one per sample; the
+     * input may have any rank (the 1-D suites use (4, 3, 8)). Whatever the prediction type the test
+     * configures, the output is read as that type.
      */
     static final Network DUMMY_MODEL = (x, t, labels) -> {
-        NDArray tb = t.toType(DataType.FLOAT32, false).reshape(x.getShape().get(0), 1, 1, 1);
+        long[] perSample = new long[x.getShape().dimension()];
+        Arrays.fill(perSample, 1);
+        perSample[0] = x.getShape().get(0);
+        NDArray tb = t.toType(DataType.FLOAT32, false).reshape(new Shape(perSample));
         return x.mul(tb).div(tb.add(1));
     };
+
+    /** {@link #DUMMY_MODEL} called as the suites call it, {@code model(sample, t)}, with one scalar timestep for the batch. */
+    static NDArray model(NDArray sample, double t) {
+        return DUMMY_MODEL.apply(sample, sample.getManager().full(new Shape(sample.getShape().get(0)), (float) t), null);
+    }
 
     /** sum(|x|), accumulated in double. */
     static double sumAbs(NDArray x) {
@@ -110,6 +135,163 @@ final class DiffusersFixtures {
             assertEquals(expectedSum, sum, sumTol, what + ": result_sum");
         }
         assertEquals(expectedMean, mean, meanTol, what + ": result_mean");
+    }
+
+    // ---- the Scheduler API side: the suites' configs and their loops, written against the API ----
+
+    /** A new mutable config map holding the given key/value pairs, in order. */
+    static Map<String, Object> fields(Object... keyValues) {
+        return with(new LinkedHashMap<>(), keyValues);
+    }
+
+    /** A copy of {@code base} with the given key/value pairs put in order (a key already there keeps its place). */
+    static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
+        if (keyValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values come in pairs, got " + keyValues.length + " items");
+        }
+        Map<String, Object> c = new LinkedHashMap<>(base);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            c.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return c;
+    }
+
+    /**
+     * {@code get_scheduler_config} of the VP suites: T = 1000, linear β 1e-4 … 0.02, then the given key/value
+     * pairs (e.g. {@code "num_train_timesteps", 1100} for the σ-view suites).
+     */
+    static Map<String, Object> vpConfig(Object... more) {
+        return with(fields("num_train_timesteps", 1000, "beta_start", 0.0001, "beta_end", 0.02, "beta_schedule", "linear"), more);
+    }
+
+    /**
+     * {@code base} with the fields the DPM-Solver suites' {@code get_scheduler_config} share ({@code
+     * test_scheduler_dpm_multi.py}, {@code _dpm_single.py}, {@code _dpm_multi_inverse.py}, {@code
+     * _edm_dpmsolver_multistep.py}): {@code solver_order=2}, {@code epsilon}, no thresholding ({@code
+     * sample_max_value=1.0}), {@code dpmsolver++}, {@code midpoint}; then the given key/value pairs.
+     */
+    static Map<String, Object> dpmSolverConfig(Map<String, Object> base, Object... more) {
+        return with(with(base, "solver_order", 2, "prediction_type", "epsilon", "thresholding", false, "sample_max_value", 1.0,
+                "algorithm_type", "dpmsolver++", "solver_type", "midpoint"), more);
+    }
+
+    /** {@code className.from_config(fields)}: the scheduler {@link DiffusersClass} makes of the config. */
+    static Scheduler scheduler(String className, Map<String, ?> fields) {
+        return Scheduler.fromConfig(SchedulerConfig.of(className, fields));
+    }
+
+    /** diffusers' {@code X.from_config(scheduler.config)} through the given classes, in order. */
+    static Scheduler switchThrough(Scheduler scheduler, String... classNames) {
+        Scheduler s = scheduler;
+        for (String name : classNames) {
+            s = scheduler(name, s.config().fields());
+        }
+        return s;
+    }
+
+    /**
+     * The loop of the suites whose model sees the scheduler's sample itself (DDIM, DPM-Solver, UniPC, DEIS,
+     * PNDM, the inverse classes, EDM DPM-Solver), from timestep index {@code from} on: {@code residual =
+     * model(sample, t)}, {@code sample = step(residual, t, sample).prev_sample}.
+     */
+    static NDArray loop(SchedulerRun run, NDArray sample, int from) {
+        double[] ts = run.timesteps();
+        for (int i = from; i < ts.length; i++) {
+            sample = run.step(model(sample, ts[i]), ts[i], sample).prevSample();
+        }
+        return sample;
+    }
+
+    /**
+     * The σ-view suites' loop (Euler, Heun, LMS, KDPM2), from timestep index {@code from} on: {@code sample =
+     * scale_model_input(sample, t)}, and that scaled sample passed both to the model and to {@code step} (the
+     * suites' habit; the API takes whatever it is given as the scheduler's sample).
+     */
+    static NDArray scaledLoop(SchedulerRun run, NDArray sample, int from) {
+        double[] ts = run.timesteps();
+        for (int i = from; i < ts.length; i++) {
+            sample = run.scaleModelInput(sample, ts[i]);
+            sample = run.step(model(sample, ts[i]), ts[i], sample).prevSample();
+        }
+        return sample;
+    }
+
+    /**
+     * A pipeline's loop, from timestep index {@code from} on: the model sees {@code scale_model_input(sample,
+     * t)}, {@code step} gets the unscaled sample.
+     */
+    static NDArray pipelineLoop(SchedulerRun run, NDArray sample, int from) {
+        double[] ts = run.timesteps();
+        for (int i = from; i < ts.length; i++) {
+            sample = run.step(model(run.scaleModelInput(sample, ts[i]), ts[i]), ts[i], sample).prevSample();
+        }
+        return sample;
+    }
+
+    /** {@code full_loop} of the suites without input scaling: 10 steps of {@link #loop} from {@code start}. */
+    static NDArray fullLoop(Scheduler scheduler, NDArray start) {
+        return fullLoop(scheduler, start, 10);
+    }
+
+    /** {@code full_loop} of the suites without input scaling: {@code set_timesteps(steps)}, then {@link #loop} from {@code start}. */
+    static NDArray fullLoop(Scheduler scheduler, NDArray start, int steps) {
+        return loop(scheduler.setTimesteps(steps), start, 0);
+    }
+
+    /** The σ-view suites' {@code full_loop}: {@link #scaledLoop} from {@code dummy_sample_deter}·{@code init_noise_sigma}. */
+    static NDArray scaledFullLoop(NDManager m, Scheduler scheduler, int steps) {
+        SchedulerRun run = scheduler.setTimesteps(steps);
+        return scaledLoop(run, sampleDeter(m).mul(run.initNoiseSigma()), 0);
+    }
+
+    /** A pipeline's full loop: {@link #pipelineLoop} from {@code dummy_sample_deter}·{@code init_noise_sigma}. */
+    static NDArray pipelineFullLoop(NDManager m, Scheduler scheduler, int steps) {
+        SchedulerRun run = scheduler.setTimesteps(steps);
+        return pipelineLoop(run, sampleDeter(m).mul(run.initNoiseSigma()), 0);
+    }
+
+    /**
+     * {@code test_full_loop_with_noise} of the suites without input scaling: {@code set_timesteps(10)}, {@code
+     * add_noise(sample, noise, timesteps[from])}, then {@link #loop} from there.
+     */
+    static NDArray loopWithNoise(Scheduler scheduler, NDArray sample, NDArray noise, int from) {
+        SchedulerRun run = scheduler.setTimesteps(10);
+        return loop(run, run.addNoise(sample, noise, run.timesteps()[from]), from);
+    }
+
+    /**
+     * The σ-view suites' {@code test_full_loop_with_noise}: {@code set_timesteps(10)}, {@code
+     * add_noise(dummy_sample_deter·init_noise_sigma, dummy_noise_deter, timesteps[from])}, then {@link
+     * #scaledLoop} from there ({@code from} = t_start·order).
+     */
+    static NDArray scaledLoopWithNoise(NDManager m, Scheduler scheduler, int from) {
+        SchedulerRun run = scheduler.setTimesteps(10);
+        NDArray start = run.addNoise(sampleDeter(m).mul(run.initNoiseSigma()), noiseDeter(m), run.timesteps()[from]);
+        return scaledLoop(run, start, from);
+    }
+
+    /**
+     * One case of a JSON resource made by running diffusers' own classes ({@code timesteps.json}, {@code
+     * loops.json}, beside these tests with the scripts that wrote them): the class name, its config, the step
+     * count, and the whole case object for the expected values.
+     */
+    record DiffusersCase(String className, Map<String, Object> config, int steps, JsonObject json) {}
+
+    /** The {@code cases} of such a resource, in file order. */
+    static List<DiffusersCase> cases(String resource) throws IOException {
+        JsonObject file;
+        try (Reader r = new InputStreamReader(DiffusersFixtures.class.getResourceAsStream(resource), StandardCharsets.UTF_8)) {
+            file = JsonParser.parseReader(r).getAsJsonObject();
+        }
+        Gson gson = new Gson();
+        List<DiffusersCase> out = new ArrayList<>();
+        for (JsonElement e : file.getAsJsonArray("cases")) {
+            JsonObject c = e.getAsJsonObject();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> config = gson.fromJson(c.get("config"), Map.class);
+            out.add(new DiffusersCase(c.get("class").getAsString(), config, c.get("steps").getAsInt(), c));
+        }
+        return out;
     }
 
     /**

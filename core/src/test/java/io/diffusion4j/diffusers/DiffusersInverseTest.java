@@ -2,19 +2,21 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.schedule.NoiseLevel;
 import io.diffusion4j.schedule.Plan;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.dpmSolverConfig;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.model;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.vpConfig;
+import static io.diffusion4j.diffusers.DiffusersFixtures.with;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,32 +32,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DiffusersInverseTest {
 
     private static Map<String, Object> ddimConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1000);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        c.put("clip_sample", true);
-        return c;
+        return vpConfig("clip_sample", true);
     }
 
     /** {@code DPMSolverMultistepSchedulerTest.get_scheduler_config} of the inverse suite (note {@code lower_order_final} False). */
     private static Map<String, Object> dpmConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1000);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        c.put("solver_order", 2);
-        c.put("prediction_type", "epsilon");
-        c.put("thresholding", false);
-        c.put("sample_max_value", 1.0);
-        c.put("algorithm_type", "dpmsolver++");
-        c.put("solver_type", "midpoint");
-        c.put("lower_order_final", false);
-        c.put("lambda_min_clipped", Double.NEGATIVE_INFINITY);
-        c.put("variance_type", null);
-        return c;
+        return dpmSolverConfig(vpConfig(), "lower_order_final", false, "lambda_min_clipped", Double.NEGATIVE_INFINITY, "variance_type",
+                null);
     }
 
     private static Scheduler ddim(Map<String, Object> fields) {
@@ -66,41 +49,20 @@ class DiffusersInverseTest {
         return InverseSchedulers.dpmSolverMultistepInverse(SchedulerConfig.of("DPMSolverMultistepInverseScheduler", fields));
     }
 
-    private static Map<String, Object> with(Map<String, Object> base, Object... kv) {
-        Map<String, Object> c = new LinkedHashMap<>(base);
-        for (int i = 0; i < kv.length; i += 2) {
-            c.put((String) kv[i], kv[i + 1]);
-        }
-        return c;
-    }
-
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-    }
-
-    /** The suites' {@code full_loop}: {@code residual = model(sample, t); sample = scheduler.step(residual, t, sample).prev_sample}. */
-    private static NDArray fullLoop(NDManager m, Scheduler scheduler) {
-        SchedulerRun run = scheduler.setTimesteps(10);
-        NDArray sample = sampleDeter(m);
-        for (double t : run.timesteps()) {
-            NDArray residual = model(sample, t);
-            sample = run.step(residual, t, sample).prevSample();
-        }
-        return sample;
-    }
-
     /** DDIMInverseSchedulerTest: the four full-loop tests, sum ± 1e-2 and mean ± 1e-3 each. */
     @Test
     void ddimInverseFullLoopsReproduceDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("DDIMInverse test_full_loop_no_noise", fullLoop(m, ddim(ddimConfig())), 671.6816, 1e-2, 0.8746, 1e-3);
+            assertStats("DDIMInverse test_full_loop_no_noise", fullLoop(ddim(ddimConfig()), sampleDeter(m)), 671.6816, 1e-2, 0.8746, 1e-3);
             assertStats("DDIMInverse test_full_loop_with_v_prediction",
-                    fullLoop(m, ddim(with(ddimConfig(), "prediction_type", "v_prediction"))), 1394.2185, 1e-2, 1.8154, 1e-3);
+                    fullLoop(ddim(with(ddimConfig(), "prediction_type", "v_prediction")), sampleDeter(m)), 1394.2185, 1e-2, 1.8154, 1e-3);
             // β_start = 0.01, so ᾱ_0 = 0.99 and the first point's ᾱ is 1 or 0.99
             assertStats("DDIMInverse test_full_loop_with_set_alpha_to_one",
-                    fullLoop(m, ddim(with(ddimConfig(), "set_alpha_to_one", true, "beta_start", 0.01))), 539.9622, 1e-2, 0.7031, 1e-3);
+                    fullLoop(ddim(with(ddimConfig(), "set_alpha_to_one", true, "beta_start", 0.01)), sampleDeter(m)), 539.9622, 1e-2, 0.7031,
+                    1e-3);
             assertStats("DDIMInverse test_full_loop_with_no_set_alpha_to_one",
-                    fullLoop(m, ddim(with(ddimConfig(), "set_alpha_to_one", false, "beta_start", 0.01))), 542.6722, 1e-2, 0.7066, 1e-3);
+                    fullLoop(ddim(with(ddimConfig(), "set_alpha_to_one", false, "beta_start", 0.01)), sampleDeter(m)), 542.6722, 1e-2, 0.7066,
+                    1e-3);
         }
     }
 
@@ -116,14 +78,15 @@ class DiffusersInverseTest {
     @Test
     void dpmSolverInverseFullLoopsReproduceDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("DPMSolverMultistepInverse test_full_loop_no_noise", fullLoop(m, dpm(dpmConfig())), Double.NaN, 0, 0.7047, 1e-3);
-            assertStats("DPMSolverMultistepInverse test_full_loop_no_noise_thres", fullLoop(m, dpm(with(dpmConfig(), "thresholding", true,
-                    "dynamic_thresholding_ratio", 0.87, "sample_max_value", 0.5))), Double.NaN, 0, 19.8933, 1e-3);
+            assertStats("DPMSolverMultistepInverse test_full_loop_no_noise", fullLoop(dpm(dpmConfig()), sampleDeter(m)), Double.NaN, 0, 0.7047,
+                    1e-3);
+            assertStats("DPMSolverMultistepInverse test_full_loop_no_noise_thres", fullLoop(dpm(with(dpmConfig(), "thresholding", true,
+                    "dynamic_thresholding_ratio", 0.87, "sample_max_value", 0.5)), sampleDeter(m)), Double.NaN, 0, 19.8933, 1e-3);
             assertStats("DPMSolverMultistepInverse test_full_loop_with_v_prediction",
-                    fullLoop(m, dpm(with(dpmConfig(), "prediction_type", "v_prediction"))), Double.NaN, 0, 1.5194, 1e-3);
+                    fullLoop(dpm(with(dpmConfig(), "prediction_type", "v_prediction")), sampleDeter(m)), Double.NaN, 0, 1.5194, 1e-3);
             assertStats("DPMSolverMultistepInverse test_full_loop_with_karras_and_v_prediction",
-                    fullLoop(m, dpm(with(dpmConfig(), "prediction_type", "v_prediction", "use_karras_sigmas", true))), Double.NaN, 0, 1.7833,
-                    2e-3);
+                    fullLoop(dpm(with(dpmConfig(), "prediction_type", "v_prediction", "use_karras_sigmas", true)), sampleDeter(m)), Double.NaN, 0,
+                    1.7833, 2e-3);
         }
     }
 
@@ -135,11 +98,11 @@ class DiffusersInverseTest {
     void dpmSolverInverseConfigSurvivesTheForwardClass() {
         try (NDManager m = NDManager.newBaseManager()) {
             Scheduler inverse = dpm(dpmConfig());
-            double first = DiffusersFixtures.meanAbs(fullLoop(m, inverse));
+            double first = DiffusersFixtures.meanAbs(fullLoop(inverse, sampleDeter(m)));
             Scheduler forward = VpSchedulers.dpmSolverMultistep(SchedulerConfig.of("DPMSolverMultistepScheduler", inverse.config().fields()));
             Scheduler back = InverseSchedulers.dpmSolverMultistepInverse(
                     SchedulerConfig.of("DPMSolverMultistepInverseScheduler", forward.config().fields()));
-            NDArray x = fullLoop(m, back);
+            NDArray x = fullLoop(back, sampleDeter(m));
             assertStats("DPMSolverMultistepInverse test_switch", x, Double.NaN, 0, 0.7047, 1e-3);
             assertEquals(first, DiffusersFixtures.meanAbs(x), 1e-3);
         }

@@ -2,7 +2,6 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.model.Conditioning;
 import io.diffusion4j.model.Denoiser;
 import io.diffusion4j.model.NetworkDenoiser;
@@ -19,8 +18,10 @@ import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fullLoop;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -37,11 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DiffusersIpndmTest {
     private static Scheduler ipndm() {
-        return Scheduler.fromConfig(SchedulerConfig.of("IPNDMScheduler", Map.of("num_train_timesteps", 1000)));
-    }
-
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
+        return scheduler("IPNDMScheduler", Map.of("num_train_timesteps", 1000));
     }
 
     /** test_full_loop_no_noise: mean 2540529 ± 10 (no sum is published). */
@@ -49,11 +46,7 @@ class DiffusersIpndmTest {
     void fullLoopNoNoise() {
         Scheduler s = ipndm();
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerRun run = s.setTimesteps(10);
-            NDArray viaApi = sampleDeter(m);
-            for (double t : run.timesteps()) {
-                viaApi = run.step(model(viaApi, t), t, viaApi).prevSample();
-            }
+            NDArray viaApi = fullLoop(s, sampleDeter(m));
             Plan plan = s.plan(10);
             Denoiser denoiser = new NetworkDenoiser(DUMMY_MODEL, Prediction.V);
             NDArray x = sampleDeter(m);

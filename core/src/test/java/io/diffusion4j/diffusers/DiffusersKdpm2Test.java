@@ -2,16 +2,18 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
-import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.pipelineLoop;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scaledFullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scaledLoopWithNoise;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
+import static io.diffusion4j.diffusers.DiffusersFixtures.vpConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,42 +29,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DiffusersKdpm2Test {
     private static Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1100);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        return c;
+        return vpConfig("num_train_timesteps", 1100);
     }
 
     private static Scheduler kdpm2(Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of("KDPM2DiscreteScheduler", fields));
-    }
-
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-    }
-
-    /** The suite's loop from timestep index {@code from} on, starting at {@code sample}. */
-    private static NDArray loop(SchedulerRun run, NDArray sample, int from) {
-        double[] ts = run.timesteps();
-        for (int i = from; i < ts.length; i++) {
-            sample = run.scaleModelInput(sample, ts[i]);
-            sample = run.step(model(sample, ts[i]), ts[i], sample).prevSample();
-        }
-        return sample;
-    }
-
-    private static NDArray fullLoop(NDManager m, Scheduler s) {
-        SchedulerRun run = s.setTimesteps(10);
-        return loop(run, sampleDeter(m).mul(run.initNoiseSigma()), 0);
+        return scheduler("KDPM2DiscreteScheduler", fields);
     }
 
     /** test_full_loop_no_noise and test_full_loop_device (CPU): 20.4125 ± 1e-2, 0.0266 ± 1e-3. */
     @Test
     void fullLoopNoNoise() {
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("KDPM2Discrete test_full_loop_no_noise", fullLoop(m, kdpm2(config())), 20.4125, 1e-2, 0.0266, 1e-3);
+            assertStats("KDPM2Discrete test_full_loop_no_noise", scaledFullLoop(m, kdpm2(config()), 10), 20.4125, 1e-2, 0.0266, 1e-3);
         }
     }
 
@@ -72,7 +50,8 @@ class DiffusersKdpm2Test {
         Map<String, Object> c = config();
         c.put("prediction_type", "v_prediction");
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("KDPM2Discrete test_full_loop_with_v_prediction", fullLoop(m, kdpm2(c)), 4.6934e-07, 1e-2, 6.1112e-10, 1e-3);
+            assertStats("KDPM2Discrete test_full_loop_with_v_prediction", scaledFullLoop(m, kdpm2(c), 10), 4.6934e-07, 1e-2, 6.1112e-10,
+                    1e-3);
         }
     }
 
@@ -82,12 +61,10 @@ class DiffusersKdpm2Test {
      */
     @Test
     void fullLoopWithNoise() {
+        assertEquals(19, kdpm2(config()).setTimesteps(10).timesteps().length, "2N - 1 model calls");
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerRun run = kdpm2(config()).setTimesteps(10);
-            double[] ts = run.timesteps();
-            assertEquals(19, ts.length, "2N - 1 model calls");
-            NDArray sample = run.addNoise(sampleDeter(m).mul(run.initNoiseSigma()), noiseDeter(m), ts[16]);
-            assertStats("KDPM2Discrete test_full_loop_with_noise", loop(run, sample, 16), 70408.4062, 1e-2, 91.6776, 1e-3);
+            assertStats("KDPM2Discrete test_full_loop_with_noise", scaledLoopWithNoise(m, kdpm2(config()), 16), 70408.4062, 1e-2, 91.6776,
+                    1e-3);
         }
     }
 
@@ -125,10 +102,7 @@ class DiffusersKdpm2Test {
         SchedulerRun run = s.setTimesteps(10);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray start = sampleDeter(m).mul(run.initNoiseSigma());
-            NDArray viaApi = start;
-            for (double t : run.timesteps()) {
-                viaApi = run.step(model(run.scaleModelInput(viaApi, t), t), t, viaApi).prevSample();
-            }
+            NDArray viaApi = pipelineLoop(run, start, 0);
             var plan = s.plan(10);
             NDArray viaLoop = DiffusersFixtures.run(s.sampler(), s.denoiser(DUMMY_MODEL), plan,
                     start.mul(plan.point(0).alpha()));

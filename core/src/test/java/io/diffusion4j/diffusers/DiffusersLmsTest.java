@@ -2,16 +2,19 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
-import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.model;
+import static io.diffusion4j.diffusers.DiffusersFixtures.pipelineLoop;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scaledFullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scaledLoopWithNoise;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
+import static io.diffusion4j.diffusers.DiffusersFixtures.vpConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -24,42 +27,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class DiffusersLmsTest {
     private static Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1100);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        return c;
+        return vpConfig("num_train_timesteps", 1100);
     }
 
     private static Scheduler lms(Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of("LMSDiscreteScheduler", fields));
-    }
-
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-    }
-
-    /** The suite's loop from timestep index {@code from} on, starting at {@code sample}. */
-    private static NDArray loop(SchedulerRun run, NDArray sample, int from) {
-        double[] ts = run.timesteps();
-        for (int i = from; i < ts.length; i++) {
-            sample = run.scaleModelInput(sample, ts[i]);
-            sample = run.step(model(sample, ts[i]), ts[i], sample).prevSample();
-        }
-        return sample;
-    }
-
-    private static NDArray fullLoop(NDManager m, Scheduler s) {
-        SchedulerRun run = s.setTimesteps(10);
-        return loop(run, sampleDeter(m).mul(run.initNoiseSigma()), 0);
+        return scheduler("LMSDiscreteScheduler", fields);
     }
 
     /** test_full_loop_no_noise and test_full_loop_device: 1006.388 ± 1e-2, 1.31 ± 1e-3. */
     @Test
     void fullLoopNoNoise() {
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("LMSDiscrete test_full_loop_no_noise", fullLoop(m, lms(config())), 1006.388, 1e-2, 1.31, 1e-3);
+            assertStats("LMSDiscrete test_full_loop_no_noise", scaledFullLoop(m, lms(config()), 10), 1006.388, 1e-2, 1.31, 1e-3);
         }
     }
 
@@ -69,7 +48,7 @@ class DiffusersLmsTest {
         Map<String, Object> c = config();
         c.put("prediction_type", "v_prediction");
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("LMSDiscrete test_full_loop_with_v_prediction", fullLoop(m, lms(c)), 0.0017, 1e-2, 2.2676e-06, 1e-3);
+            assertStats("LMSDiscrete test_full_loop_with_v_prediction", scaledFullLoop(m, lms(c), 10), 0.0017, 1e-2, 2.2676e-06, 1e-3);
         }
     }
 
@@ -79,7 +58,7 @@ class DiffusersLmsTest {
         Map<String, Object> c = config();
         c.put("use_karras_sigmas", true);
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("LMSDiscrete test_full_loop_device_karras_sigmas", fullLoop(m, lms(c)), 3812.9927, 2e-2, 4.9648, 1e-3);
+            assertStats("LMSDiscrete test_full_loop_device_karras_sigmas", scaledFullLoop(m, lms(c), 10), 3812.9927, 2e-2, 4.9648, 1e-3);
         }
     }
 
@@ -96,10 +75,7 @@ class DiffusersLmsTest {
     @Test
     void fullLoopWithNoise() {
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerRun run = lms(config()).setTimesteps(10);
-            double[] ts = run.timesteps();
-            NDArray sample = run.addNoise(sampleDeter(m).mul(run.initNoiseSigma()), noiseDeter(m), ts[8]);
-            assertStats("LMSDiscrete test_full_loop_with_noise", loop(run, sample, 8), 27663.6895, 2e-2, 36.0204, 1e-3);
+            assertStats("LMSDiscrete test_full_loop_with_noise", scaledLoopWithNoise(m, lms(config()), 8), 27663.6895, 2e-2, 36.0204, 1e-3);
         }
     }
 
@@ -115,10 +91,7 @@ class DiffusersLmsTest {
         org.junit.jupiter.api.Assertions.assertEquals(0, ts[9]);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray start = sampleDeter(m).mul(run.initNoiseSigma());
-            NDArray viaApi = start;
-            for (double t : run.timesteps()) {
-                viaApi = run.step(model(run.scaleModelInput(viaApi, t), t), t, viaApi).prevSample();
-            }
+            NDArray viaApi = pipelineLoop(run, start, 0);
             var plan = s.plan(10);
             NDArray viaLoop = DiffusersFixtures.run(s.sampler(), s.denoiser(DUMMY_MODEL), plan, start.mul(plan.point(0).alpha()));
             assertArrayEquals(viaLoop.toFloatArray(), viaApi.toFloatArray(), 1e-4f);
@@ -126,7 +99,7 @@ class DiffusersLmsTest {
     }
 
     /** A pipeline's loop ({@code step} on the unscaled sample) with diffusers' per-step {@code order} (0: no order given). */
-    private static NDArray pipelineLoop(NDManager m, int... orders) {
+    private static NDArray loopWithOrders(NDManager m, int... orders) {
         SchedulerRun run = lms(config()).setTimesteps(10);
         NDArray sample = sampleDeter(m).mul(run.initNoiseSigma());
         double[] ts = run.timesteps();
@@ -147,12 +120,12 @@ class DiffusersLmsTest {
     @Test
     void perStepOrderIsDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray byDefault = pipelineLoop(m);
+            NDArray byDefault = loopWithOrders(m);
             assertStats("LMSDiscrete pipeline loop, order 4 (default)", byDefault, 191.19415, 1e-3, 0.24895072, 1e-6);
-            assertArrayEquals(byDefault.toFloatArray(), pipelineLoop(m, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4).toFloatArray(), 0f);
-            assertStats("LMSDiscrete pipeline loop, order 2", pipelineLoop(m, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2), 184.22914, 1e-3,
+            assertArrayEquals(byDefault.toFloatArray(), loopWithOrders(m, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4).toFloatArray(), 0f);
+            assertStats("LMSDiscrete pipeline loop, order 2", loopWithOrders(m, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2), 184.22914, 1e-3,
                     0.23988169, 1e-6);
-            assertStats("LMSDiscrete pipeline loop, orders 1 3 4 2 2 4 3 1 4 4", pipelineLoop(m, 1, 3, 4, 2, 2, 4, 3, 1, 4, 4),
+            assertStats("LMSDiscrete pipeline loop, orders 1 3 4 2 2 4 3 1 4 4", loopWithOrders(m, 1, 3, 4, 2, 2, 4, 3, 1, 4, 4),
                     187.55576, 1e-3, 0.24421322, 1e-6);
             SchedulerRun run = lms(config()).setTimesteps(10);
             NDArray x = sampleDeter(m);
@@ -160,7 +133,7 @@ class DiffusersLmsTest {
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> run.step(x, t, x, 9));
             org.junit.jupiter.api.Assertions.assertTrue(bad.getMessage().contains("order"), bad.getMessage());
         }
-        Scheduler euler = Scheduler.fromConfig(SchedulerConfig.of("EulerDiscreteScheduler", config()));
+        Scheduler euler = scheduler("EulerDiscreteScheduler", config());
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 SchedulerRun run = euler.setTimesteps(10);

@@ -2,17 +2,17 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.random.TorchGenerator;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.model;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
+import static io.diffusion4j.diffusers.DiffusersFixtures.vpConfig;
 import static io.diffusion4j.diffusers.TorchDraws.randn;
 
 /**
@@ -30,24 +30,9 @@ import static io.diffusion4j.diffusers.TorchDraws.randn;
  * </ul>
  */
 class DiffusersStochasticTest {
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-    }
-
-    private static Scheduler of(String className, Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of(className, fields));
-    }
-
     /** {@code DDPMSchedulerTest.get_scheduler_config}. */
     private static Map<String, Object> ddpmConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1000);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        c.put("variance_type", "fixed_small");
-        c.put("clip_sample", true);
-        return c;
+        return vpConfig("variance_type", "fixed_small", "clip_sample", true);
     }
 
     /**
@@ -72,11 +57,11 @@ class DiffusersStochasticTest {
     @Test
     void ddpmFullLoopsReproduceDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            assertStats("DDPMScheduler test_full_loop_no_noise", ddpmLoop(m, of("DDPMScheduler", ddpmConfig()), 0, sampleDeter(m)),
+            assertStats("DDPMScheduler test_full_loop_no_noise", ddpmLoop(m, scheduler("DDPMScheduler", ddpmConfig()), 0, sampleDeter(m)),
                     258.9606, 1e-2, 0.3372, 1e-3);
             Map<String, Object> v = ddpmConfig();
             v.put("prediction_type", "v_prediction");
-            assertStats("DDPMScheduler test_full_loop_with_v_prediction", ddpmLoop(m, of("DDPMScheduler", v), 0, sampleDeter(m)),
+            assertStats("DDPMScheduler test_full_loop_with_v_prediction", ddpmLoop(m, scheduler("DDPMScheduler", v), 0, sampleDeter(m)),
                     202.0296, 1e-2, 0.2631, 1e-3);
         }
     }
@@ -91,7 +76,7 @@ class DiffusersStochasticTest {
     @Test
     void ddpmFullLoopWithNoiseReproducesDiffusersFloat32Arithmetic() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Scheduler s = of("DDPMScheduler", ddpmConfig());
+            Scheduler s = scheduler("DDPMScheduler", ddpmConfig());
             int tStart = 1000 - 2;
             NDArray start = s.addNoise(sampleDeter(m), noiseDeter(m), s.setTimesteps(1000).timesteps()[tStart]);
             NDArray x = ddpmLoop(m, s, tStart, start);
@@ -101,12 +86,7 @@ class DiffusersStochasticTest {
 
     /** {@code EulerAncestralDiscreteSchedulerTest.get_scheduler_config}: T = 1100, linear β 1e-4 … 0.02. */
     private static Map<String, Object> eulerAncestralConfig() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1100);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        return c;
+        return vpConfig("num_train_timesteps", 1100);
     }
 
     /**
@@ -129,14 +109,14 @@ class DiffusersStochasticTest {
     @Test
     void eulerAncestralFullLoopsReproduceDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerRun run = TorchDraws.run(of("EulerAncestralDiscreteScheduler", eulerAncestralConfig()), 10);
+            SchedulerRun run = TorchDraws.run(scheduler("EulerAncestralDiscreteScheduler", eulerAncestralConfig()), 10);
             NDArray x = eulerAncestralLoop(run, 0, sampleDeter(m).mul(run.initNoiseSigma()));
             // test_full_loop_no_noise and test_full_loop_device publish the same numbers for the same loop
             assertStats("EulerAncestralDiscreteScheduler test_full_loop_no_noise / _device", x, 152.3192, 1e-2, 0.1983, 1e-3);
 
             Map<String, Object> v = eulerAncestralConfig();
             v.put("prediction_type", "v_prediction");
-            SchedulerRun vRun = TorchDraws.run(of("EulerAncestralDiscreteScheduler", v), 10);
+            SchedulerRun vRun = TorchDraws.run(scheduler("EulerAncestralDiscreteScheduler", v), 10);
             NDArray xv = eulerAncestralLoop(vRun, 0, sampleDeter(m).mul(vRun.initNoiseSigma()));
             assertStats("EulerAncestralDiscreteScheduler test_full_loop_with_v_prediction", xv, 108.4439, 1e-2, 0.1412, 1e-3);
         }
@@ -146,7 +126,7 @@ class DiffusersStochasticTest {
     @Test
     void eulerAncestralFullLoopWithNoiseReproducesDiffusers() {
         try (NDManager m = NDManager.newBaseManager()) {
-            SchedulerRun run = TorchDraws.run(of("EulerAncestralDiscreteScheduler", eulerAncestralConfig()), 10);
+            SchedulerRun run = TorchDraws.run(scheduler("EulerAncestralDiscreteScheduler", eulerAncestralConfig()), 10);
             int tStart = 10 - 2;
             NDArray start = run.addNoise(sampleDeter(m).mul(run.initNoiseSigma()), noiseDeter(m), run.timesteps()[tStart]);
             assertStats("EulerAncestralDiscreteScheduler test_full_loop_with_noise", eulerAncestralLoop(run, tStart, start), 56163.0508,

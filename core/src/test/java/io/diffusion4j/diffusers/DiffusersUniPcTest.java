@@ -5,14 +5,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static io.diffusion4j.diffusers.DiffusersFixtures.assertStats;
+import static io.diffusion4j.diffusers.DiffusersFixtures.fullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.loopWithNoise;
 import static io.diffusion4j.diffusers.DiffusersFixtures.meanAbs;
 import static io.diffusion4j.diffusers.DiffusersFixtures.noiseDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
+import static io.diffusion4j.diffusers.DiffusersFixtures.switchThrough;
+import static io.diffusion4j.diffusers.DiffusersFixtures.vpConfig;
+import static io.diffusion4j.diffusers.DiffusersFixtures.with;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,62 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DiffusersUniPcTest {
     static Map<String, Object> config(Object... more) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("num_train_timesteps", 1000);
-        c.put("beta_start", 0.0001);
-        c.put("beta_end", 0.02);
-        c.put("beta_schedule", "linear");
-        c.put("solver_order", 2);
-        c.put("solver_type", "bh2");
-        c.put("final_sigmas_type", "sigma_min");
-        for (int i = 0; i < more.length; i += 2) {
-            c.put((String) more[i], more[i + 1]);
-        }
-        return c;
+        return with(vpConfig("solver_order", 2, "solver_type", "bh2", "final_sigmas_type", "sigma_min"), more);
     }
 
     static Scheduler uniPc(Map<String, Object> fields) {
-        return Scheduler.fromConfig(SchedulerConfig.of("UniPCMultistepScheduler", fields));
-    }
-
-    /** diffusers' dummy model, {@code sample * t / (t + 1)} in float32, for samples of any rank. */
-    static NDArray model(NDArray sample, double t) {
-        return sample.mul((float) t).div((float) t + 1f);
-    }
-
-    /** The suites' {@code full_loop}: 10 steps of step(model(sample, t), t, sample) from {@code start}. */
-    static NDArray fullLoop(Scheduler scheduler, NDArray start) {
-        return fullLoop(scheduler, start, 10);
-    }
-
-    static NDArray fullLoop(Scheduler scheduler, NDArray start, int steps) {
-        SchedulerRun run = scheduler.setTimesteps(steps);
-        NDArray sample = start;
-        for (double t : run.timesteps()) {
-            NDArray residual = model(sample, t);
-            sample = run.step(residual, t, sample).prevSample();
-        }
-        return sample;
-    }
-
-    /** {@code test_full_loop_with_noise}: add_noise at timesteps[t_start·order] (order = 1), then the rest. */
-    static NDArray loopWithNoise(Scheduler scheduler, NDArray sample, NDArray noise, int tStart) {
-        SchedulerRun run = scheduler.setTimesteps(10);
-        double[] ts = run.timesteps();
-        NDArray x = run.addNoise(sample, noise, ts[tStart]);
-        for (int i = tStart; i < ts.length; i++) {
-            x = run.step(model(x, ts[i]), ts[i], x).prevSample();
-        }
-        return x;
-    }
-
-    /** diffusers' {@code X.from_config(scheduler.config)} through the given classes, in order. */
-    static Scheduler switchThrough(Scheduler scheduler, String... classNames) {
-        Scheduler s = scheduler;
-        for (String name : classNames) {
-            s = Scheduler.fromConfig(SchedulerConfig.of(name, s.config().fields()));
-        }
-        return s;
+        return scheduler("UniPCMultistepScheduler", fields);
     }
 
     /** The 1-D suite's samples, (4, 3, 8): element (b, c, w) is (32c + 4w + b)/96, or (95 − that)/96 for the noise. */

@@ -2,24 +2,18 @@ package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.diffusion4j.diffusers.DiffusersFixtures.DiffusersCase;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import static io.diffusion4j.diffusers.DiffusersFixtures.DUMMY_MODEL;
+import static io.diffusion4j.diffusers.DiffusersFixtures.cases;
 import static io.diffusion4j.diffusers.DiffusersFixtures.meanAbs;
-import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
+import static io.diffusion4j.diffusers.DiffusersFixtures.pipelineFullLoop;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sumAbs;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,38 +30,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FreshLoopsTest {
     private static final double RELATIVE = 2e-4;
 
-    private static NDArray model(NDArray x, double t) {
-        return DUMMY_MODEL.apply(x, x.getManager().full(new Shape(x.getShape().get(0)), (float) t), null);
-    }
-
     @Test
     void everyDeterministicClassFollowsDiffusersAtOtherStepCounts() throws Exception {
-        JsonObject file;
-        try (Reader r = new InputStreamReader(FreshLoopsTest.class.getResourceAsStream("loops.json"), StandardCharsets.UTF_8)) {
-            file = JsonParser.parseReader(r).getAsJsonObject();
-        }
-        Gson gson = new Gson();
         List<String> wrong = new ArrayList<>();
         int checked = 0;
-        for (JsonElement e : file.getAsJsonArray("cases")) {
-            JsonObject c = e.getAsJsonObject();
-            String cls = c.get("class").getAsString();
-            @SuppressWarnings("unchecked")
-            Map<String, Object> config = gson.fromJson(c.get("config"), Map.class);
-            int steps = c.get("steps").getAsInt();
+        for (DiffusersCase c : cases("loops.json")) {
+            String cls = c.className();
+            Map<String, Object> config = c.config();
+            int steps = c.steps();
             double sum;
             double mean;
             try (NDManager m = NDManager.newBaseManager()) {
-                SchedulerRun run = Scheduler.fromConfig(SchedulerConfig.of(cls, config)).setTimesteps(steps);
-                NDArray x = sampleDeter(m).mul(run.initNoiseSigma());
-                for (double t : run.timesteps()) {
-                    x = run.step(model(run.scaleModelInput(x, t), t), t, x).prevSample();
-                }
+                NDArray x = pipelineFullLoop(m, scheduler(cls, config), steps);
                 sum = sumAbs(x);
                 mean = meanAbs(x);
             }
-            double expSum = c.get("sum").getAsDouble();
-            double expMean = c.get("mean").getAsDouble();
+            double expSum = c.json().get("sum").getAsDouble();
+            double expMean = c.json().get("mean").getAsDouble();
             boolean ok = Double.isNaN(expSum) ? Double.isFinite(sum) : Math.abs(sum - expSum) <= RELATIVE * Math.abs(expSum) + 1e-6 && Math.abs(mean - expMean) <= RELATIVE * Math.abs(expMean) + 1e-9;
             String line = String.format(Locale.ROOT, "%s %s N=%d: sum %.6f (diffusers %.6f) mean %.8g (diffusers %.8g)", cls, config, steps,
                     sum, expSum, mean, expMean);

@@ -1,20 +1,16 @@
 package io.diffusion4j.diffusers;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.diffusion4j.diffusers.DiffusersFixtures.DiffusersCase;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static io.diffusion4j.diffusers.DiffusersFixtures.cases;
+import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,24 +28,18 @@ class TimestepListsTest {
 
     @Test
     void everyClassGivesDiffusersTimesteps() throws Exception {
-        JsonObject file;
-        try (Reader r = new InputStreamReader(TimestepListsTest.class.getResourceAsStream("timesteps.json"), StandardCharsets.UTF_8)) {
-            file = JsonParser.parseReader(r).getAsJsonObject();
-        }
-        Gson gson = new Gson();
+        List<DiffusersCase> cases = cases("timesteps.json");
         List<String> wrong = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         int matched = 0;
-        for (JsonElement e : file.getAsJsonArray("cases")) {
-            JsonObject c = e.getAsJsonObject();
-            String cls = c.get("class").getAsString();
-            @SuppressWarnings("unchecked")
-            Map<String, Object> config = gson.fromJson(c.get("config"), Map.class);
-            int steps = c.get("steps").getAsInt();
+        for (DiffusersCase c : cases) {
+            String cls = c.className();
+            Map<String, Object> config = c.config();
+            int steps = c.steps();
             String what = cls + " " + config + " N=" + steps;
             double[] ours;
             try {
-                ours = Scheduler.fromConfig(SchedulerConfig.of(cls, config)).setTimesteps(steps).timesteps();
+                ours = scheduler(cls, config).setTimesteps(steps).timesteps();
             } catch (IllegalArgumentException ex) {
                 String allowed = REFUSED.get(cls);
                 if (allowed == null || !ex.getMessage().contains(allowed)) {
@@ -59,7 +49,7 @@ class TimestepListsTest {
                 }
                 continue;
             }
-            JsonArray expected = c.getAsJsonArray("timesteps");
+            JsonArray expected = c.json().getAsJsonArray("timesteps");
             boolean same = expected.size() == ours.length;
             for (int i = 0; same && i < ours.length; i++) {
                 double x = expected.get(i).getAsDouble();
@@ -77,6 +67,6 @@ class TimestepListsTest {
         wrong.forEach(w -> System.out.println("  WRONG: " + w));
         assertTrue(wrong.isEmpty(), wrong.size() + " configurations differ from diffusers; first: " + (wrong.isEmpty() ? "" : wrong.get(0)));
         assertTrue(matched > 250, "most configurations are compared: " + matched);
-        assertEquals(file.getAsJsonArray("cases").size(), matched + refused.size());
+        assertEquals(cases.size(), matched + refused.size());
     }
 }

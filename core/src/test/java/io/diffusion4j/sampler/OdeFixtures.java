@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Plans and the order fit shared by the deterministic-sampler tests (CONTRACT.md, "Tests of the mathematics"). */
@@ -50,6 +51,22 @@ final class OdeFixtures {
             assertTrue(err[i] < err[i - 1], name + ": error must fall with more steps: " + Arrays.toString(err));
         }
         return order;
+    }
+
+    /**
+     * A case of a parameterized convergence-order test: {@code sampler} over {@code plans.apply(n)} for each step
+     * count n of {@code steps}, promising {@code order}.
+     */
+    record OrderCase(String name, Sampler sampler, IntFunction<Plan> plans, double order, int[] steps) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        /** Fits the order on {@code data} ({@link #fitOrder}) and asserts it within ±0.15 of the promised one. */
+        void assertOrder(GaussianData data) {
+            assertEquals(order, fitOrder(name, data, sampler, plans, steps), 0.15, name);
+        }
     }
 
     /** The samples after each step and each step's x̂₀, rows flattened: {@code x[i]}, {@code x0[i]} for step i. */
