@@ -34,7 +34,13 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setParameterExceptionHandler(Errors::onBadUsage);
         cli.setExecutionExceptionHandler(Errors::onFailure);
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            // print() does not flush an autoflush PrintWriter, and main() ends with System.exit
+            out.flush();
+            err.flush();
+        }
     }
 
     public static void main(String[] args) {

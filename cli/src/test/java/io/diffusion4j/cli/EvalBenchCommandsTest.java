@@ -76,6 +76,18 @@ class EvalBenchCommandsTest {
         assertTrue(r.out().matches("(?s).*class accuracy +- .*"), "no accuracy without labels: " + r.out());
     }
 
+    /** The launcher's streams are buffered and main() ends with System.exit: the table must be flushed. */
+    @Test
+    void evalTableReachesABufferedStream() throws Exception {
+        Path s = writeSamples(dir.resolve("s"), 12, 12);
+        java.io.StringWriter sink = new java.io.StringWriter();
+        java.io.PrintWriter buffered = new java.io.PrintWriter(new java.io.BufferedWriter(sink, 1 << 16), true);
+        int code = Main.execute(buffered, new java.io.PrintWriter(new java.io.StringWriter(), true), "eval", s.resolve("samples.npy").toString(),
+                "--labels", s.resolve("labels.npy").toString());
+        assertEquals(0, code);
+        assertTrue(sink.toString().contains("class accuracy"), "flushed before returning: '" + sink + "'");
+    }
+
     @Test
     void evalErrorsAreOneLine() throws Exception {
         Path s = writeSamples(dir.resolve("s"), 12, 11);
