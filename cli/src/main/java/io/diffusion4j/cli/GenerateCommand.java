@@ -62,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
         long[] labels = ClassNames.labels(count, classes, classOption);
         double guidance = classes == 0 ? 1.0 : sampling.guidance;
         int columns = classOption == null && classes > 0 && count >= classes ? classes : Math.min(count, 8);
-        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.seed);
+        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.guidanceRescale, sampling.seed);
         List<BufferedImage> frames = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
             ProgressBar bar = new ProgressBar(console.err(), "generate", sampling.steps);

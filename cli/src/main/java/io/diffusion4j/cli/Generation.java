@@ -22,9 +22,10 @@ import io.diffusion4j.train.TrainedModel;
  * @param choice the sampler and its plan
  * @param steps sampling steps
  * @param guidance classifier-free guidance scale (diffusers' convention; 1 = none)
+ * @param guidanceRescale diffusers' {@code guidance_rescale} φ (0 = off)
  * @param seed noise seed
  */
-record Generation(SamplerChoice choice, int steps, double guidance, long seed) {
+record Generation(SamplerChoice choice, int steps, double guidance, double guidanceRescale, long seed) {
 
     /** Receives each finished batch: images (b, C, H, W) in [−1, 1] and their labels (or null). */
     interface Sink {
@@ -52,7 +53,7 @@ record Generation(SamplerChoice choice, int steps, double guidance, long seed) {
                 if (model.numClasses() > 0) {
                     labels = java.util.Arrays.copyOfRange(classes, first, first + b);
                     cond = Conditioning.labels(m.create(labels));
-                    d = new ClassifierFreeGuidance(d, guidance, model.numClasses());
+                    d = new ClassifierFreeGuidance(d, guidance, model.numClasses(), guidanceRescale, model.prediction());
                 }
                 NDArray x = new SamplingLoop(plan.sampler(), d, plan.plan()).withObserver(observer)
                         .sample(m, image, cond, noise, NoiseSource.range(first, b));

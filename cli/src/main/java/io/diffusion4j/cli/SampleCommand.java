@@ -73,7 +73,7 @@ final class SampleCommand implements Callable<Integer> {
         int classes = model.peekNumClasses();
         long[] labels = ClassNames.labels(n, classes, classOption);
         double guidance = classes == 0 ? 1.0 : sampling.guidance;
-        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.seed);
+        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.guidanceRescale, sampling.seed);
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
             target.write(tmp -> write(tmp, generation, m, labels, classes, manager));
         }

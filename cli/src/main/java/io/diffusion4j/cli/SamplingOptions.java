@@ -28,6 +28,11 @@ final class SamplingOptions {
                     + "the class (eps = eps_uncond + s*(eps_cond - eps_uncond)); 0..30. Default: ${DEFAULT-VALUE}.")
     double guidance;
 
+    @Option(names = "--guidance-rescale", defaultValue = "0", paramLabel = "PHI",
+            description = "diffusers' guidance_rescale (Lin et al. 2023): rescale the guided output towards the conditional one's "
+                    + "standard deviation against over-exposure at high guidance; 0..1, 0 = off. Default: ${DEFAULT-VALUE}.")
+    double guidanceRescale;
+
     @Option(names = "--eta", paramLabel = "ETA", description = "Noise of ddim (default 0) and euler-a (default 1), >= 0.")
     Double eta;
 
@@ -44,6 +49,9 @@ final class SamplingOptions {
         }
         if (!(guidance >= 0 && guidance <= 30)) {
             throw new Errors.UsageException("--guidance must be in 0..30, got " + guidance);
+        }
+        if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
+            throw new Errors.UsageException("--guidance-rescale must be in 0..1, got " + guidanceRescale);
         }
         if (eta != null && (!(eta >= 0) || eta.isInfinite())) {
             throw new Errors.UsageException("--eta must be a finite number >= 0, got " + eta);

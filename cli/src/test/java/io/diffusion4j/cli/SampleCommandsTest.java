@@ -106,12 +106,30 @@ class SampleCommandsTest {
         assertOneLineError(run("sample", "--checkpoint", m, "--format", "jpg", "--out", out.toString()), 2, "--format");
         assertOneLineError(run("generate", "--checkpoint", m, "--out", dir.resolve("nope/y.png").toString()), 1, "does not exist");
         assertOneLineError(run("sample", "--checkpoint", m, "--guidance", "NaN", "--out", out.toString()), 2, "--guidance must be in 0..30");
+        assertOneLineError(run("sample", "--checkpoint", m, "--guidance-rescale", "1.5", "--out", out.toString()), 2,
+                "--guidance-rescale must be in 0..1");
         Path corrupt = dir.resolve("corrupt");
         Files.createDirectories(corrupt);
         Files.copy(model.resolve("model.json"), corrupt.resolve("model.json"));
         Files.write(corrupt.resolve("ema.safetensors"), new byte[] {1, 2, 3});
         assertOneLineError(run("info", "--checkpoint", corrupt.toString()), 1, "truncated");
         assertFalse(Files.exists(out), "nothing written by failed commands");
+    }
+
+    @Test
+    void guidanceRescaleChangesGuidedSamplesOnly() throws Exception {
+        String m = model.toString();
+        run("sample", "--checkpoint", m, "--n", "3", "--steps", "2", "--guidance", "3", "--out", dir.resolve("a").toString());
+        run("sample", "--checkpoint", m, "--n", "3", "--steps", "2", "--guidance", "3", "--guidance-rescale", "0.7", "--out",
+                dir.resolve("b").toString());
+        run("sample", "--checkpoint", m, "--n", "3", "--steps", "2", "--guidance", "1", "--out", dir.resolve("c").toString());
+        CliRun.Result r = run("sample", "--checkpoint", m, "--n", "3", "--steps", "2", "--guidance", "1", "--guidance-rescale", "0.7",
+                "--out", dir.resolve("d").toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(java.util.Arrays.equals(Npy.read(dir.resolve("a/samples.npy")).floats(), Npy.read(dir.resolve("b/samples.npy")).floats()),
+                "rescaling changes guided samples");
+        assertArrayEquals(Npy.read(dir.resolve("c/samples.npy")).floats(), Npy.read(dir.resolve("d/samples.npy")).floats(),
+                "without guidance there is nothing to rescale");
     }
 
     @Test
