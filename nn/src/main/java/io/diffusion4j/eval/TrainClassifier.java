@@ -88,27 +88,28 @@ public final class TrainClassifier {
             Classifier model = Params.create(new Classifier(net), manager, train.seed());
             Classifier ema = Params.create(new Classifier(net), manager, train.seed());
             ClassificationObjective objective = new ClassificationObjective(net.classes(), 2, true);
-            try (Trainer<Classifier> trainer = new Trainer<>(model, ema, objective, train, images, manager);
-                 MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"))) {
+            try (Trainer<Classifier> trainer = new Trainer<>(model, ema, objective, train, images, manager)) {
                 double seconds = resume(trainer, runDir, manager);
-                System.out.printf(Locale.ROOT, "training classifier: %,d parameters, %d threads, steps %d -> %d%n", Params.count(model),
-                        JniUtils.getNumThreads(), trainer.currentStep(), train.steps());
-                Progress progress = new Progress(System.out, train.steps(), train.batchSize(), 50);
-                long lastCkpt = System.nanoTime();
-                while (trainer.currentStep() < train.steps()) {
-                    Trainer.StepResult r = trainer.step();
-                    seconds += r.seconds();
-                    log.log(r, progress.update(r));
-                    boolean last = trainer.currentStep() >= train.steps();
-                    if (last || (System.nanoTime() - lastCkpt) / 60e9 >= ckptMinutes) {
-                        log.flush();
-                        description.addProperty("train_seconds", seconds);
-                        System.out.println("checkpoint " + trainer.save(runDir, description, 2));
-                        lastCkpt = System.nanoTime();
-                    }
-                    if (trainer.currentStep() % evalEvery == 0 || last) {
-                        System.out.printf(Locale.ROOT, "step %d: test accuracy raw %.4f, ema %.4f%n", trainer.currentStep(),
-                                accuracy(model, test, manager), accuracy(ema, test, manager));
+                try (MetricsLog log = MetricsLog.openAt(runDir.resolve("metrics.jsonl"), trainer.currentStep())) {
+                    System.out.printf(Locale.ROOT, "training classifier: %,d parameters, %d threads, steps %d -> %d%n", Params.count(model),
+                            JniUtils.getNumThreads(), trainer.currentStep(), train.steps());
+                    Progress progress = new Progress(System.out, train.steps(), train.batchSize(), 50);
+                    long lastCkpt = System.nanoTime();
+                    while (trainer.currentStep() < train.steps()) {
+                        Trainer.StepResult r = trainer.step();
+                        seconds += r.seconds();
+                        log.log(r, progress.update(r));
+                        boolean last = trainer.currentStep() >= train.steps();
+                        if (last || (System.nanoTime() - lastCkpt) / 60e9 >= ckptMinutes) {
+                            log.flush();
+                            description.addProperty("train_seconds", seconds);
+                            System.out.println("checkpoint " + trainer.save(runDir, description, 2));
+                            lastCkpt = System.nanoTime();
+                        }
+                        if (trainer.currentStep() % evalEvery == 0 || last) {
+                            System.out.printf(Locale.ROOT, "step %d: test accuracy raw %.4f, ema %.4f%n", trainer.currentStep(),
+                                    accuracy(model, test, manager), accuracy(ema, test, manager));
+                        }
                     }
                 }
                 export(trainer, test, data, resources, referenceSize, seconds, train, manager);

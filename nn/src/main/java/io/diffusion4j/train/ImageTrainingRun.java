@@ -80,12 +80,13 @@ public record ImageTrainingRun(UNetConfig network, DiffusionObjective.Config obj
         UNet model = Params.create(new UNet(network), manager, train.seed());
         UNet ema = Params.create(new UNet(network), manager, train.seed());
         DiffusionObjective obj = new DiffusionObjective(objective);
-        try (Trainer<UNet> trainer = new Trainer<>(model, ema, obj, train, data, manager);
-             MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"))) {
+        try (Trainer<UNet> trainer = new Trainer<>(model, ema, obj, train, data, manager)) {
             resume(trainer, out, description, manager);
             System.out.printf(Locale.ROOT, "training %s: %,d parameters, %d samples, %d threads, from step %d to %d%n",
                     out, Params.count(model), data.size(), JniUtils.getNumThreads(), trainer.currentStep(), train.steps());
-            loop(trainer, train, out, description, keep, checkpointMinutes, gridMinutes, stopAfter, logEvery, grid, obj, data, log, manager);
+            try (MetricsLog log = MetricsLog.openAt(out.resolve("metrics.jsonl"), trainer.currentStep())) {
+                loop(trainer, train, out, description, keep, checkpointMinutes, gridMinutes, stopAfter, logEvery, grid, obj, data, log, manager);
+            }
         }
     }
 

@@ -1,20 +1,59 @@
 package io.diffusion4j.train;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Appends one JSON object per step to a file ({@code step, loss, lr, grad_norm, img_per_s, skipped});
- * a resumed run keeps appending, so after a resume a step may appear twice (the later line wins).
+ * Appends one JSON object per step to a file ({@code step, loss, lr, grad_norm, img_per_s, skipped}).
+ * {@link #openAt} continues a log where a run's checkpoint is: the lines of steps after it (written
+ * before a crash, and done again by the resumed run) and a partial last line are dropped first, so the
+ * file stays one valid JSON object per line with each step once.
  */
 public final class MetricsLog implements AutoCloseable {
     private final BufferedWriter out;
+
+    /**
+     * Opens {@code file} for a run that continues after step {@code step} (0 for a fresh run): keeps the
+     * complete lines of steps 1 … {@code step} (rewritten through a temporary file and a rename), then appends.
+     */
+    public static MetricsLog openAt(Path file, long step) throws IOException {
+        if (Files.exists(file)) {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                Long s = stepOf(line);
+                if (s != null && s <= step) {
+                    kept.add(line);
+                }
+            }
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+            Files.write(tmp, kept, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new MetricsLog(file);
+    }
+
+    /** The step of a complete log line, or null for a partial or foreign line. */
+    private static Long stepOf(String line) {
+        try {
+            JsonElement e = JsonParser.parseString(line);
+            JsonElement step = e.isJsonObject() ? e.getAsJsonObject().get("step") : null;
+            return step != null && step.isJsonPrimitive() && step.getAsJsonPrimitive().isNumber() ? step.getAsLong() : null;
+        } catch (JsonParseException | NumberFormatException | IllegalStateException e) {
+            return null;
+        }
+    }
 
     /** Opens {@code file} for appending (creating it and its directory). */
     public MetricsLog(Path file) throws IOException {
