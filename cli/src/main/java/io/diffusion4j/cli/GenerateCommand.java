@@ -51,7 +51,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SamplerChoice choice = sampling.validate();
+        SamplerChoice choice = sampling.validate(console.err());
         if (count < 1 || count > 1000) {
             throw new Errors.UsageException("--count must be in 1..1000, got " + count);
         }

@@ -61,7 +61,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SamplerChoice choice = sampling.validate();
+        SamplerChoice choice = sampling.validate(console.err());
         if (n < 1 || n > 1_000_000) {
             throw new Errors.UsageException("--n must be in 1..1000000, got " + n);
         }

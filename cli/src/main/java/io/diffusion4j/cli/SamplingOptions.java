@@ -41,9 +41,9 @@ final class SamplingOptions {
 
     /**
      * The sampler choice with every number checked before anything loads; throws a usage error naming the
-     * option (or a run-time failure for an unreadable config file).
+     * option (or a run-time failure for an unreadable config file); warnings go to {@code err}.
      */
-    SamplerChoice validate() {
+    SamplerChoice validate(java.io.PrintWriter err) {
         if (steps < 1 || steps > 1000) {
             throw new Errors.UsageException("--steps must be in 1..1000, got " + steps);
         }
@@ -60,7 +60,7 @@ final class SamplingOptions {
             if (sampler != null) {
                 throw new Errors.UsageException("--sampler and --scheduler-config both choose the sampler; give one of them");
             }
-            return fromConfig();
+            return fromConfig(err);
         }
         Sampling.Method method = Sampling.method(sampler == null ? DEFAULT_SAMPLER : sampler);
         if (eta != null && !method.takesEta() && eta != method.defaultEta()) {
@@ -69,7 +69,7 @@ final class SamplingOptions {
         return new SamplerChoice.Named(method, eta == null ? method.defaultEta() : eta);
     }
 
-    private SamplerChoice fromConfig() {
+    private SamplerChoice fromConfig(java.io.PrintWriter err) {
         Scheduler scheduler;
         try {
             scheduler = Scheduler.fromFile(schedulerConfig);
@@ -82,7 +82,7 @@ final class SamplingOptions {
             throw new Errors.UsageException("--eta does not apply to " + scheduler.className() + "; remove it");
         }
         if (!scheduler.unknownFields().isEmpty()) {
-            System.err.println("warning: --scheduler-config " + schedulerConfig + ": fields without effect in this port: "
+            err.println("warning: --scheduler-config " + schedulerConfig + ": fields without effect in this port: "
                     + String.join(", ", scheduler.unknownFields()));
         }
         return new SamplerChoice.FromConfig(scheduler, eta, schedulerConfig.toString());
