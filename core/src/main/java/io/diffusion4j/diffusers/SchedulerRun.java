@@ -191,13 +191,14 @@ public final class SchedulerRun {
         Call call = calls.get(at);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray x = recipe.space().toNative(sample, call.level());
+            // the run never keeps the caller's arrays: a pipeline closes its sample and model output after the call
+            NDArray x = notCallers(recipe.space().toNative(sample, call.level()), sample, modelOutput);
             if (call.stage() == 0) {
-                stepStart = keep(x, sample);
+                stepStart = keep(x);
                 releaseGiven();
             }
             Estimate e = recipe.convention().toEstimate(modelOutput, x, call.level());
-            given.add(new Estimate(keep(e.x0(), null), keep(e.eps(), null)));
+            given.add(new Estimate(keep(notCallers(e.x0(), sample, modelOutput)), keep(notCallers(e.eps(), sample, modelOutput))));
             StepContext ctx = new StepContext(new Replay(call.step()), plan, call.step(), Conditioning.NONE,
                     stepNoise(call.step(), sample, variationNoise));
             Stepped out;
@@ -209,7 +210,7 @@ public final class SchedulerRun {
                 return new SchedulerOutput(release(prev), release(e.x0().duplicate()));
             }
             next = at + 1;
-            adoptHistory(out.history(), sample);
+            adoptHistory(out.history());
             NDArray prev = recipe.space().fromNative(out.x(), plan.target(call.step()));
             if (owned.contains(prev) || prev == sample) {
                 // the sampler returned an array the run keeps or closes (an estimate, a history entry), or the input itself
@@ -218,6 +219,9 @@ public final class SchedulerRun {
             NDArray x0 = out.x0().duplicate();
             releaseGiven();
             releaseStart();
+            if (next == calls.size()) {
+                releaseHistory();   // the run is finished: nothing it kept is needed any more
+            }
             return new SchedulerOutput(release(prev), release(x0));
         }
     }
@@ -302,13 +306,16 @@ public final class SchedulerRun {
         }
     }
 
-    /** Keeps {@code a} beyond this call's scope; it is ours to close unless it is the caller's {@code callers} array. */
-    private NDArray keep(NDArray a, NDArray callers) {
-        if (a != callers) {
-            NDScope.unregister(a);
-            owned.add(a);
-        }
+    /** Keeps {@code a} beyond this call's scope; it is ours to close. */
+    private NDArray keep(NDArray a) {
+        NDScope.unregister(a);
+        owned.add(a);
         return a;
+    }
+
+    /** {@code a}, or a copy of it when it is one of the caller's arrays (which the caller may close after the call). */
+    private static NDArray notCallers(NDArray a, NDArray sample, NDArray modelOutput) {
+        return a == sample || a == modelOutput ? a.duplicate() : a;
     }
 
     /** Hands {@code a} to the caller: it leaves this call's scope and is not ours to close. */
@@ -317,15 +324,12 @@ public final class SchedulerRun {
         return a;
     }
 
-    /** Takes the new history; arrays in it become the run's to close, except the caller's own {@code sample}. */
-    private void adoptHistory(History next, NDArray sample) {
+    /** Takes the new history; arrays in it become the run's to close (none is the caller's: see {@link #notCallers}). */
+    private void adoptHistory(History next) {
         Set<NDArray> live = Collections.newSetFromMap(new IdentityHashMap<>());
         for (History.Past p : next.entries()) {
             live.add(p.value());
-            NDScope.unregister(p.value());
-            if (p.value() != sample) {
-                owned.add(p.value());
-            }
+            keep(p.value());
         }
         for (History.Past p : history.entries()) {
             closeIfOwned(p.value(), live);
@@ -347,6 +351,14 @@ public final class SchedulerRun {
             closeIfOwned(stepStart, historyArrays());
             stepStart = null;
         }
+    }
+
+    private void releaseHistory() {
+        Set<NDArray> none = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (History.Past p : history.entries()) {
+            closeIfOwned(p.value(), none);
+        }
+        history = History.EMPTY;
     }
 
     private Set<NDArray> historyArrays() {
