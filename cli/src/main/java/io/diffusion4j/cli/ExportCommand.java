@@ -35,8 +35,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelOption model = new ModelOption();
-        model.checkpoint = checkpoint;
+        ModelOption model = ModelOption.of(checkpoint);
         model.validate();
         OutputFolder target = OutputFolder.check(out, force, "--out");
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {

@@ -19,6 +19,13 @@ final class ModelOption {
                     + "model folder (model.json + ema.safetensors). Default: the bundled Fashion-MNIST model.")
     Path checkpoint;
 
+    /** The option as if given on the command line with {@code dir} (a command whose --checkpoint is required). */
+    static ModelOption of(Path dir) {
+        ModelOption o = new ModelOption();
+        o.checkpoint = dir;
+        return o;
+    }
+
     /** Checks the path before any engine work. */
     void validate() {
         if (checkpoint != null && !Files.isDirectory(checkpoint)) {
