@@ -1,6 +1,7 @@
 package io.diffusion4j.diffusers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import io.diffusion4j.schedule.NoiseLevel;
 
 /**
@@ -30,9 +31,17 @@ public enum SampleSpace {
         return this == NATIVE || level.alpha() == 1.0 ? x : x.div(level.alpha());
     }
 
-    /** diffusers' {@code add_noise}: the scheduler's sample of x₀ noised with {@code noise} to {@code level}. */
+    /**
+     * diffusers' {@code add_noise}: the scheduler's sample of x₀ noised with {@code noise} to {@code level}; a
+     * new array (the intermediates are closed: an inpainting loop calls this every step).
+     */
     NDArray addNoise(NDArray x0, NDArray noise, NoiseLevel level) {
-        return this == NATIVE ? level.diffuse(x0, noise) : x0.add(noise.mul(level.veSigma()));
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray noised = this == NATIVE ? level.diffuse(x0, noise) : x0.add(noise.mul(level.veSigma()));
+            NDScope.unregister(noised);
+            return noised;
+        }
     }
 
     /** {@code init_noise_sigma}: the factor of the initial noise, from the plan's native factor at its first level. */

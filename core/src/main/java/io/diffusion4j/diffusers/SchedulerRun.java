@@ -40,10 +40,12 @@ import java.util.Set;
  * with one seed give the same bits. {@link #step(NDArray, double, NDArray, NDArray)} takes the noise
  * explicitly instead (diffusers' {@code variance_noise}).
  *
- * <p>Memory: returned arrays belong to the sample's manager and to the caller; the history the run keeps
- * is closed as it drops out.
+ * <p>Memory: returned arrays belong to the sample's manager and to the caller (and to the caller's
+ * {@link NDScope}, if one is open); the run copies whatever it keeps of the caller's arrays, so the caller
+ * may close its sample and model output right after {@code step}. The history the run keeps is closed as
+ * it drops out and after the last step; {@link #close()} releases it for a run stopped early.
  */
-public final class SchedulerRun {
+public final class SchedulerRun implements AutoCloseable {
     private static final int DRAWS_PER_STEP = 16;
     private final Recipe recipe;
     private final Plan plan;
@@ -189,41 +191,81 @@ public final class SchedulerRun {
         }
         int at = locate(timestep);
         Call call = calls.get(at);
+        SchedulerOutput result;
+        int givenBefore = call.stage() == 0 ? 0 : given.size();   // a step's first call starts a new list
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            // the run never keeps the caller's arrays: a pipeline closes its sample and model output after the call
-            NDArray x = notCallers(recipe.space().toNative(sample, call.level()), sample, modelOutput);
-            if (call.stage() == 0) {
-                stepStart = keep(x);
-                releaseGiven();
-            }
-            Estimate e = recipe.convention().toEstimate(modelOutput, x, call.level());
-            given.add(new Estimate(keep(notCallers(e.x0(), sample, modelOutput)), keep(notCallers(e.eps(), sample, modelOutput))));
-            StepContext ctx = new StepContext(new Replay(call.step()), plan, call.step(), Conditioning.NONE,
-                    stepNoise(call.step(), sample, variationNoise));
-            Stepped out;
-            try {
-                out = sampler.step(ctx, stepStart, history);
-            } catch (NeedsEvaluation pending) {
-                next = at + 1;
-                NDArray prev = recipe.space().fromNative(pending.x, pending.level);
-                return new SchedulerOutput(release(prev), release(e.x0().duplicate()));
-            }
-            next = at + 1;
-            adoptHistory(out.history());
-            NDArray prev = recipe.space().fromNative(out.x(), plan.target(call.step()));
-            if (owned.contains(prev) || prev == sample) {
-                // the sampler returned an array the run keeps or closes (an estimate, a history entry), or the input itself
-                prev = prev.duplicate();
-            }
-            NDArray x0 = out.x0().duplicate();
-            releaseGiven();
-            releaseStart();
-            if (next == calls.size()) {
-                releaseHistory();   // the run is finished: nothing it kept is needed any more
-            }
-            return new SchedulerOutput(release(prev), release(x0));
+            result = stepInScope(at, call, modelOutput, sample, sampler, variationNoise);
+        } catch (RuntimeException failure) {
+            rollBack(call, givenBefore);
+            throw failure;
         }
+        // the outputs belong to the caller's own scope, if it has one, like any array its code makes
+        NDScope.register(result.prevSample());
+        NDScope.register(result.predOriginalSample());
+        return result;
+    }
+
+    private SchedulerOutput stepInScope(int at, Call call, NDArray modelOutput, NDArray sample, Sampler sampler, NDArray variationNoise) {
+        // the run never keeps the caller's arrays: a pipeline closes its sample and model output after the call
+        NDArray x = notCallers(recipe.space().toNative(sample, call.level()), sample, modelOutput);
+        if (call.stage() == 0) {
+            releaseGiven();
+            stepStart = keep(x);
+        }
+        Estimate e = recipe.convention().toEstimate(modelOutput, x, call.level());
+        given.add(new Estimate(keep(notCallers(e.x0(), sample, modelOutput)), keep(notCallers(e.eps(), sample, modelOutput))));
+        StepContext ctx = new StepContext(new Replay(call.step()), plan, call.step(), Conditioning.NONE,
+                stepNoise(call.step(), sample, variationNoise));
+        Stepped out;
+        try {
+            out = sampler.step(ctx, stepStart, history);
+        } catch (NeedsEvaluation pending) {
+            next = at + 1;
+            NDArray prev = handedOver(recipe.space().fromNative(pending.x, pending.level), sample);
+            return new SchedulerOutput(release(prev), release(e.x0().duplicate()));
+        }
+        next = at + 1;
+        adoptHistory(out.history());
+        NDArray prev = handedOver(recipe.space().fromNative(out.x(), plan.target(call.step())), sample);
+        NDArray x0 = out.x0().duplicate();
+        releaseGiven();
+        releaseStart();
+        if (next == calls.size()) {
+            releaseHistory();   // the run is finished: nothing it kept is needed any more
+        }
+        return new SchedulerOutput(release(prev), release(x0));
+    }
+
+    /** {@code prev}, or a copy when it is an array the run keeps or closes (an estimate, a history entry) or the caller's input. */
+    private NDArray handedOver(NDArray prev, NDArray sample) {
+        return owned.contains(prev) || prev == sample ? prev.duplicate() : prev;
+    }
+
+    /** A call that threw leaves the run as it was before it: a retried call starts from the same state. */
+    private void rollBack(Call call, int givenBefore) {
+        Set<NDArray> live = historyArrays();
+        while (given.size() > givenBefore) {
+            Estimate e = given.remove(given.size() - 1);
+            closeIfOwned(e.x0(), live);
+            closeIfOwned(e.eps(), live);
+        }
+        if (call.stage() == 0) {
+            releaseStart();
+        }
+    }
+
+    /**
+     * Closes what the run keeps (step history, estimates of an unfinished step) and ends it: for a run stopped
+     * before its last timestep (a finished run has released everything already). Arrays handed to the caller
+     * are not touched.
+     */
+    @Override
+    public void close() {
+        releaseGiven();
+        releaseStart();
+        releaseHistory();
+        next = calls.size();
     }
 
     /** Where in {@link #calls} a call with {@code timestep} belongs. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -11,7 +12,10 @@ import java.util.Map;
 import static io.diffusion4j.diffusers.DiffusersFixtures.model;
 import static io.diffusion4j.diffusers.DiffusersFixtures.sampleDeter;
 import static io.diffusion4j.diffusers.DiffusersFixtures.scheduler;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A long {@link SchedulerRun} holds a bounded number of arrays: when the caller closes what each call hands
@@ -37,6 +41,101 @@ class SchedulerRunMemoryTest {
         }
     }
 
+    /** diffusers' {@code denoising_end}: a pipeline stops part-way and closes the run; only its own arrays remain. */
+    @Test
+    void aRunStoppedEarlyReleasesItsHistoryOnClose() {
+        for (String className : new String[] {"DPMSolverMultistepScheduler", "UniPCMultistepScheduler", "PNDMScheduler", "HeunDiscreteScheduler"}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray sample = sampleDeter(m);
+                try (SchedulerRun run = scheduler(className, Map.of()).setTimesteps(20)) {
+                    double[] ts = run.timesteps();
+                    for (int i = 0; i < ts.length / 2; i++) {
+                        NDArray out = modelInScope(run.scaleModelInput(sample, ts[i]), ts[i], sample);
+                        SchedulerOutput step = run.step(out, ts[i], sample);
+                        out.close();
+                        sample.close();
+                        step.predOriginalSample().close();
+                        sample = step.prevSample();
+                    }
+                    assertTrue(live(m) > 1, className + ": the run keeps a history part-way");
+                }
+                assertEquals(1, live(m), className + ": after close only the caller's sample");
+            }
+        }
+    }
+
+    /** A caller's NDScope owns what step returns, so ignoring x̂₀ (as most pipelines do) leaks nothing. */
+    @Test
+    void theCallersScopeOwnsTheOutputs() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray start = sampleDeter(m);
+            NDArray sample = start;
+            SchedulerRun run = scheduler("DPMSolverMultistepScheduler", Map.of()).setTimesteps(25);
+            for (double t : run.timesteps()) {
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray next = run.step(model(run.scaleModelInput(sample, t), t), t, sample).prevSample();
+                    NDScope.unregister(next);
+                    if (sample != start) {
+                        sample.close();
+                    }
+                    sample = next;
+                }
+            }
+            assertEquals(2, live(m), "the start (made outside any scope) and the result");
+        }
+    }
+
+    /**
+     * A call that throws leaves the run as it was: retried, the trajectory is the one without the failure, and
+     * the only extra array is the caller's bad input.
+     */
+    @Test
+    void aFailedStepCanBeRetried() {
+        float[] expected;
+        int liveExpected;
+        try (NDManager m = NDManager.newBaseManager()) {
+            expected = ddpmWithExplicitNoise(m, -1).toFloatArray();
+            liveExpected = live(m);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertArrayEquals(expected, ddpmWithExplicitNoise(m, 3).toFloatArray());
+            assertEquals(liveExpected + 1, live(m), "nothing kept from the failed call");
+        }
+    }
+
+    /** DDPM with variance_noise given per step; at step {@code failAt} it is first given with a wrong shape. */
+    private static NDArray ddpmWithExplicitNoise(NDManager m, int failAt) {
+        SchedulerRun run = scheduler("DDPMScheduler", Map.of()).setTimesteps(8);
+        NDArray sample = sampleDeter(m);
+        double[] ts = run.timesteps();
+        for (int i = 0; i < ts.length; i++) {
+            NDArray out = model(sample, ts[i]);
+            NDArray noise = m.full(sample.getShape(), (float) (0.1 * i));
+            if (i == failAt) {
+                NDArray wrong = m.ones(new Shape(2, 3, 8, 8));
+                double t = ts[i];
+                NDArray s = sample;
+                assertThrows(RuntimeException.class, () -> run.step(out, t, s, wrong));
+            }
+            sample = run.step(out, ts[i], sample, noise).prevSample();
+        }
+        return sample;
+    }
+
+    /** The dummy model's output; its intermediates and the model input (unless it is the sample) are closed. */
+    private static NDArray modelInScope(NDArray input, double t, NDArray sample) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray out = model(input, t);
+            NDScope.unregister(out);
+            if (input != sample) {
+                input.close();
+            }
+            return out;
+        }
+    }
+
     private static int live(NDManager m) {
         return ((BaseNDManager) m).getManagedArrays().size();
     }
@@ -46,16 +145,8 @@ class SchedulerRunMemoryTest {
         NDArray sample = start.mul(run.initNoiseSigma());
         start.close();
         for (double t : run.timesteps()) {
-            NDArray input = run.scaleModelInput(sample, t);
-            NDArray out;
-            try (NDScope scope = new NDScope()) {   // the dummy model's own intermediates go with the scope
-                out = model(input, t);
-                NDScope.unregister(out);
-            }
+            NDArray out = modelInScope(run.scaleModelInput(sample, t), t, sample);
             SchedulerOutput step = run.step(out, t, sample);
-            if (input != sample) {
-                input.close();
-            }
             out.close();
             sample.close();
             step.predOriginalSample().close();
