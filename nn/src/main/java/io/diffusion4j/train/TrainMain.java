@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Trains the default class-conditional Fashion-MNIST U-Net (ε-prediction, linear β 1e-4…0.02, T = 1000,
- * Min-SNR-5 weights, label dropout 0.1) and resumes automatically from the newest checkpoint in the
+ * Min-SNR-5 weights, label dropout {@code --p-uncond}, default 0.1) and resumes automatically from the newest checkpoint in the
  * run directory. Every {@code --checkpoint-minutes} of wall time, on SIGTERM/Ctrl-C and at the end it
  * writes a checkpoint; a DDIM-50, CFG-3 sample grid of the EMA weights ({@code grid-<step>.png}, one row
  * per class) goes with every periodic checkpoint (or only when {@code --grid-minutes} have passed since
@@ -28,7 +28,7 @@ import java.util.List;
  * <pre>
  * java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -cp CLASSPATH io.diffusion4j.train.TrainMain \
  *      [--data DIR] [--out runs/fmnist-unet] [--steps 30000] [--batch 128] [--checkpoint-minutes 10]
- *      [--grid-minutes 0] [--keep 3] [--stop-after N] [--log-every 10]
+ *      [--grid-minutes 0] [--keep 3] [--stop-after N] [--log-every 10] [--p-uncond 0.1]
  * </pre>
  */
 public final class TrainMain {
@@ -37,7 +37,7 @@ public final class TrainMain {
     /** Entry point; exit code 2 on bad usage, 1 on a run-time failure. */
     public static void main(String[] args) {
         MainArgs.run(args, List.of("data", "out", "steps", "batch", "checkpoint-minutes", "grid-minutes", "keep", "stop-after",
-                "log-every", "grid-steps", "guidance", "grid-per-class"), TrainMain::run);
+                "log-every", "grid-steps", "guidance", "grid-per-class", "p-uncond"), TrainMain::run);
     }
 
     private static void run(MainArgs o) throws IOException {
@@ -54,7 +54,7 @@ public final class TrainMain {
                 o.number("guidance", 3), o.integer("grid-per-class", 8), 7);
         UNetConfig net = UNetConfig.FASHION_MNIST;
         DiffusionObjective.Config objective = new DiffusionObjective.Config(DiscreteVp.Config.DEFAULT, Prediction.EPSILON,
-                LossWeighting.MIN_SNR, 5.0, 0.1, net.numClasses());
+                LossWeighting.MIN_SNR, 5.0, o.number("p-uncond", 0.1), net.numClasses());
         ImageTrainingRun run = new ImageTrainingRun(net, objective, train, out, ckptMinutes, gridMinutes, keep, stopAfter, logEvery, grid);
         try (NDManager manager = NDManager.newBaseManager();
              LabeledImages images = FashionMnist.load(manager, data, true)) {
