@@ -65,7 +65,9 @@ final class GenerateCommand implements Callable<Integer> {
         Generation generation = new Generation(choice, sampling.steps, guidance, sampling.guidanceRescale, sampling.seed);
         List<BufferedImage> frames = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
-            ProgressBar bar = new ProgressBar(console.err(), "generate", sampling.steps);
+            // a trajectory GIF shows every image in each frame: one batch then
+            int batch = gifFile == null ? Math.min(count, Generation.DEFAULT_BATCH) : count;
+            ProgressBar bar = new ProgressBar(console.err(), "generate", sampling.steps * ((count + batch - 1) / batch));
             SamplerObserver observer = (i, n, x, x0) -> {
                 bar.advance(1);
                 if (gifFile != null) {
@@ -73,7 +75,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             };
             List<NDArray> parts = new ArrayList<>();
-            generation.run(m, labels, count, manager, observer, (first, images, l) -> parts.add(manager.create(images.toFloatArray(), images.getShape())));
+            generation.run(m, labels, batch, manager, observer, (first, images, l) -> parts.add(manager.create(images.toFloatArray(), images.getShape())));
             bar.finish();
             NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts.toArray(new NDArray[0])));
             png.write(tmp -> ImageGrid.write(tmp, all, columns, 2));

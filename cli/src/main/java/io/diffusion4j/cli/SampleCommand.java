@@ -50,7 +50,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--class", paramLabel = "CLASS", description = "Class of every sample (index or name); default: cycle 0..K-1.")
     String classOption;
 
-    @Option(names = "--batch", defaultValue = "250", description = "Images per network batch, 1..4096. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "" + Generation.DEFAULT_BATCH, description = "Images per network batch, 1..4096. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--force", description = "Replace an existing output folder.")
