@@ -50,12 +50,7 @@ class SchedulerRunMemoryTest {
                 try (SchedulerRun run = scheduler(className, Map.of()).setTimesteps(20)) {
                     double[] ts = run.timesteps();
                     for (int i = 0; i < ts.length / 2; i++) {
-                        NDArray out = modelInScope(run.scaleModelInput(sample, ts[i]), ts[i], sample);
-                        SchedulerOutput step = run.step(out, ts[i], sample);
-                        out.close();
-                        sample.close();
-                        step.predOriginalSample().close();
-                        sample = step.prevSample();
+                        sample = stepClosingEverything(run, sample, ts[i]);
                     }
                     assertTrue(live(m) > 1, className + ": the run keeps a history part-way");
                 }
@@ -145,14 +140,19 @@ class SchedulerRunMemoryTest {
         NDArray sample = start.mul(run.initNoiseSigma());
         start.close();
         for (double t : run.timesteps()) {
-            NDArray out = modelInScope(run.scaleModelInput(sample, t), t, sample);
-            SchedulerOutput step = run.step(out, t, sample);
-            out.close();
-            sample.close();
-            step.predOriginalSample().close();
-            sample = step.prevSample();
+            sample = stepClosingEverything(run, sample, t);
             peak[slot] = Math.max(peak[slot], live(sample.getManager()));
         }
         return sample;
+    }
+
+    /** One pipeline call at {@code t}; the caller's old sample, model output and x̂₀ are closed right after it. */
+    private static NDArray stepClosingEverything(SchedulerRun run, NDArray sample, double t) {
+        NDArray out = modelInScope(run.scaleModelInput(sample, t), t, sample);
+        SchedulerOutput step = run.step(out, t, sample);
+        out.close();
+        sample.close();
+        step.predOriginalSample().close();
+        return step.prevSample();
     }
 }
