@@ -1,13 +1,11 @@
 package io.diffusion4j.cli;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDManager;
 import io.diffusion4j.io.AnimatedGif;
 import io.diffusion4j.io.ImageGrid;
 import io.diffusion4j.sampler.SamplerObserver;
-import io.diffusion4j.sampler.Sampling;
 import io.diffusion4j.train.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,35 +55,50 @@ final class GenerateCommand implements Callable<Integer> {
         }
         OutputFile png = OutputFile.check(out, force, "--out");
         OutputFile gifFile = gif == null ? null : OutputFile.check(gif, force, "--gif");
-        model.validate();
-        int classes = model.peekNumClasses();
-        long[] labels = ClassNames.labels(count, classes, classOption);
-        double guidance = classes == 0 ? 1.0 : sampling.guidance;
-        int columns = classOption == null && classes > 0 && count >= classes ? classes : Math.min(count, 8);
-        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.guidanceRescale, sampling.seed);
-        List<BufferedImage> frames = new ArrayList<>();
+        SamplingOptions.Request request = sampling.request(choice, model, count, classOption);
+        int columns = classOption == null && request.classes() > 0 && count >= request.classes() ? request.classes() : Math.min(count, 8);
+        int batch = Math.min(count, Generation.DEFAULT_BATCH);
+        // the trajectory of every batch, step by step (x̂₀ in [-1, 1]); one GIF frame per step shows all images
+        List<List<float[]>> trajectory = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
-            // a trajectory GIF shows every image in each frame: one batch then
-            int batch = gifFile == null ? Math.min(count, Generation.DEFAULT_BATCH) : count;
             ProgressBar bar = new ProgressBar(console.err(), "generate", sampling.steps * ((count + batch - 1) / batch));
             SamplerObserver observer = (i, n, x, x0) -> {
                 bar.advance(1);
                 if (gifFile != null) {
-                    frames.add(ImageGrid.render(x0.clip(-1, 1), columns, 2));
+                    while (trajectory.size() <= i) {
+                        trajectory.add(new ArrayList<>());
+                    }
+                    trajectory.get(i).add(x0.clip(-1, 1).toFloatArray());
                 }
             };
-            List<NDArray> parts = new ArrayList<>();
-            generation.run(m, labels, batch, manager, observer, (first, images, l) -> parts.add(manager.create(images.toFloatArray(), images.getShape())));
+            List<float[]> parts = new ArrayList<>();
+            request.generation().run(m, request.labels(), batch, manager, observer, (first, images, l) -> parts.add(images.toFloatArray()));
             bar.finish();
-            NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts.toArray(new NDArray[0])));
+            Shape shape = new Shape(count).addAll(m.imageShape());
+            NDArray all = manager.create(concat(parts), shape);
             png.write(tmp -> ImageGrid.write(tmp, all, columns, 2));
             if (gifFile != null) {
+                List<BufferedImage> frames = new ArrayList<>();
+                for (List<float[]> step : trajectory) {
+                    frames.add(ImageGrid.render(manager.create(concat(step), shape), columns, 2));
+                }
                 frames.add(ImageGrid.render(all, columns, 2));
                 gifFile.write(tmp -> AnimatedGif.write(tmp, frames, 120, 1500));
             }
             console.out().printf("wrote %s (%d images, %s, %d steps, guidance %s, seed %d, %s)%n", png.path(), count,
-                    choice.label(), sampling.steps, guidance, sampling.seed, model.describe());
+                    choice.label(), sampling.steps, request.generation().guidance(), sampling.seed, model.describe());
         }
         return 0;
+    }
+
+    /** The batches' values one after another. */
+    private static float[] concat(List<float[]> parts) {
+        float[] all = new float[parts.stream().mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
     }
 }

@@ -69,17 +69,13 @@ final class SampleCommand implements Callable<Integer> {
             throw new Errors.UsageException("--batch must be in 1..4096, got " + batch);
         }
         OutputFolder target = OutputFolder.check(out, force, "--out");
-        model.validate();
-        int classes = model.peekNumClasses();
-        long[] labels = ClassNames.labels(n, classes, classOption);
-        double guidance = classes == 0 ? 1.0 : sampling.guidance;
-        Generation generation = new Generation(choice, sampling.steps, guidance, sampling.guidanceRescale, sampling.seed);
+        SamplingOptions.Request request = sampling.request(choice, model, n, classOption);
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
-            target.write(tmp -> write(tmp, generation, m, labels, classes, manager));
+            target.write(tmp -> write(tmp, request.generation(), m, request.labels(), request.classes(), manager));
         }
         console.out().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target.path(),
-                format == Format.npy ? SAMPLES_FILE : "PNGs", classes > 0 ? " + " + LABELS_FILE : "", choice.label(), sampling.steps,
-                guidance, sampling.seed);
+                format == Format.npy ? SAMPLES_FILE : "PNGs", request.classes() > 0 ? " + " + LABELS_FILE : "", choice.label(),
+                sampling.steps, request.generation().guidance(), sampling.seed);
         return 0;
     }
 

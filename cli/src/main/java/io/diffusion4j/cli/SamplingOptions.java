@@ -69,6 +69,26 @@ final class SamplingOptions {
         return new SamplerChoice.Named(method, eta == null ? method.defaultEta() : eta);
     }
 
+    /**
+     * What a sampling command runs once its own numbers and output path are checked.
+     *
+     * @param classes the model's class count (0: unconditional)
+     * @param labels the class of each image
+     * @param generation sampler, steps, guidance (1 for an unconditional model: nothing to guide), seed
+     */
+    record Request(int classes, long[] labels, Generation generation) {}
+
+    /**
+     * Checks the model and the class option against it (still before the engine loads) and fixes what is
+     * sampled: {@code count} images, of class {@code classOption} or cycling 0..K−1.
+     */
+    Request request(SamplerChoice choice, ModelOption model, int count, String classOption) {
+        model.validate();
+        int classes = model.peekNumClasses();
+        long[] labels = ClassNames.labels(count, classes, classOption);
+        return new Request(classes, labels, new Generation(choice, steps, classes == 0 ? 1.0 : guidance, guidanceRescale, seed));
+    }
+
     private SamplerChoice fromConfig(java.io.PrintWriter err) {
         Scheduler scheduler;
         try {

@@ -85,6 +85,28 @@ class SampleCommandsTest {
         assertTrue(r.out().contains("wrote"), r.out());
     }
 
+    /** 55 images sample in two batches (50 + 5); each GIF frame still shows all of them. */
+    @Test
+    void aGifOfSeveralBatchesHasOneFullFramePerStep() throws Exception {
+        Path png = dir.resolve("g.png");
+        Path gif = dir.resolve("g.gif");
+        CliRun.Result r = run("generate", "--checkpoint", model.toString(), "--count", "55", "--steps", "2", "--out", png.toString(),
+                "--gif", gif.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage grid = ImageIO.read(png.toFile());
+        javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
+            reader.setInput(in);
+            assertEquals(2 + 1, reader.getNumImages(true), "a frame per step and the final images");
+            for (int f = 0; f < 3; f++) {
+                assertEquals(grid.getWidth(), reader.read(f).getWidth());
+                assertEquals(grid.getHeight(), reader.read(f).getHeight());
+            }
+        } finally {
+            reader.dispose();
+        }
+    }
+
     @Test
     void infoDescribesTheModel() {
         CliRun.Result r = run("info", "--checkpoint", model.toString());
