@@ -1,5 +1,7 @@
 package io.diffusion4j.cli;
 
+import io.diffusion4j.io.TempPaths;
+
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -45,7 +47,7 @@ final class OutputFile {
     void write(IoConsumer<Path> writer) {
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+            tmp = TempPaths.newFile(target.getParent(), "." + target.getFileName(), ".part");
             writer.accept(tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,5 +1,7 @@
 package io.diffusion4j.cli;
 
+import io.diffusion4j.io.TempPaths;
+
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -42,7 +44,7 @@ final class OutputFolder {
 
     /** Fills a temporary folder through {@code writer}, then moves it into place (replacing an old one). */
     void write(OutputFile.IoConsumer<Path> writer) throws IOException {
-        Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".part");
+        Path tmp = TempPaths.newDirectory(target.getParent(), "." + target.getFileName() + ".part");
         try {
             writer.accept(tmp);
             if (Files.exists(target)) {

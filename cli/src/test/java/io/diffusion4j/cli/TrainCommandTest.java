@@ -68,6 +68,12 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("step 6"), r.out());
         assertTrue(Files.isRegularFile(model.resolve("model.json")) && Files.isRegularFile(model.resolve("ema.safetensors")));
+        // a model folder is for sharing: as readable as anything else written here, not private like a temp file
+        Path plainFile = Files.createFile(dir.resolve("plain"));
+        Path plainDir = Files.createDirectory(dir.resolve("plain-dir"));
+        assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(model));
+        assertEquals(Files.getPosixFilePermissions(plainFile), Files.getPosixFilePermissions(model.resolve("model.json")));
+        assertEquals(Files.getPosixFilePermissions(plainFile), Files.getPosixFilePermissions(model.resolve("ema.safetensors")));
         r = run("sample", "--checkpoint", model.toString(), "--n", "3", "--steps", "2", "--out", dir.resolve("s2").toString());
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(Npy.read(dir.resolve("s/samples.npy")).floats(), Npy.read(dir.resolve("s2/samples.npy")).floats(),

@@ -2,6 +2,7 @@ package io.diffusion4j.eval;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import io.diffusion4j.io.TempPaths;
 import io.diffusion4j.util.Check;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ public record EvalReport(Scores sample, Scores floor, Double classAccuracy, doub
     public void writeJson(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path tmp = TempPaths.newFile(dir, "." + file.getFileName(), ".tmp");
         try {
             Files.writeString(tmp, toJson() + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

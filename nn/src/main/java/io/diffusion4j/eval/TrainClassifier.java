@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import io.diffusion4j.data.FashionMnist;
 import io.diffusion4j.data.LabeledImages;
 import io.diffusion4j.io.Safetensors;
+import io.diffusion4j.io.TempPaths;
 import io.diffusion4j.nn.Params;
 import io.diffusion4j.train.Checkpoint;
 import io.diffusion4j.train.MainArgs;
@@ -177,7 +178,7 @@ public final class TrainClassifier {
 
     /** The features are post-ReLU, so about half zeros: gzip shrinks the file about threefold. */
     private static void gzipSafetensors(Path target, Map<String, NDArray> tensors) throws IOException {
-        Path plain = Files.createTempFile(target.toAbsolutePath().getParent(), ".reference", ".safetensors");
+        Path plain = TempPaths.newFile(target.toAbsolutePath().getParent(), ".reference", ".safetensors");
         try {
             Safetensors.write(plain, tensors, new TreeMap<>(Map.of("format", "diffusion4j-reference/1",
                     "subset_seed", Long.toString(ReferenceSet.SUBSET_SEED))));
@@ -194,7 +195,7 @@ public final class TrainClassifier {
     }
 
     private static void writeAtomically(Path file, Writer w) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        Path tmp = TempPaths.newFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
         try {
             w.write(tmp);
             try {

@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.diffusion4j.io.Safetensors;
+import io.diffusion4j.io.TempPaths;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,7 +100,7 @@ public final class Checkpoint {
         }
         Files.createDirectories(root);
         Path finalDir = root.resolve(dirName(step));
-        Path tmp = Files.createTempDirectory(root, TMP_PREFIX + dirName(step) + "-");
+        Path tmp = TempPaths.newDirectory(root, TMP_PREFIX + dirName(step) + "-");
         try {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (UnsupportedOperationException ignored) {

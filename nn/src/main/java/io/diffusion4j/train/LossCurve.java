@@ -2,6 +2,7 @@ package io.diffusion4j.train;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.diffusion4j.io.TempPaths;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
@@ -68,7 +69,7 @@ public final class LossCurve {
         plot(g, points, x0, x1, ly0, ly1, new Color(200, 200, 200), 1);
         plot(g, movingAverage(points, Math.max(1, points.size() / 50)), x0, x1, ly0, ly1, new Color(30, 90, 200), 2);
         g.dispose();
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".loss", ".png");
+        Path tmp = TempPaths.newFile(png.toAbsolutePath().getParent(), ".loss", ".png");
         try {
             ImageIO.write(img, "png", tmp.toFile());
             Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.diffusion4j.io.TempPaths;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class MetricsLog implements AutoCloseable {
                     kept.add(line);
                 }
             }
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+            Path tmp = TempPaths.newFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
             Files.write(tmp, kept, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }

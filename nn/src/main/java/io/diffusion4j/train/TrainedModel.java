@@ -8,6 +8,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.diffusion4j.io.Safetensors;
+import io.diffusion4j.io.TempPaths;
 import io.diffusion4j.model.Denoiser;
 import io.diffusion4j.model.NetworkDenoiser;
 import io.diffusion4j.model.Prediction;
@@ -171,10 +172,10 @@ public final class TrainedModel implements AutoCloseable {
         out.addProperty("step", step);
         out.add("image_shape", GSON.toJsonTree(imageShape.getShape()));
         out.add("provenance", provenance);
-        Path tmp = Files.createTempFile(dir, ".model", ".json");
+        Path tmp = TempPaths.newFile(dir, ".model", ".json");
         Files.writeString(tmp, GSON.toJson(out), StandardCharsets.UTF_8);
         Files.move(tmp, dir.resolve(MODEL_JSON), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path wtmp = Files.createTempFile(dir, ".ema", ".safetensors");
+        Path wtmp = TempPaths.newFile(dir, ".ema", ".safetensors");
         Safetensors.write(wtmp, Params.arrays(network), Map.of("format", "diffusion4j-model/1"));
         Files.move(wtmp, dir.resolve(WEIGHTS), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
