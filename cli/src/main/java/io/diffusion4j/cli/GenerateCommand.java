@@ -80,7 +80,9 @@ final class GenerateCommand implements Callable<Integer> {
             if (gifFile != null) {
                 List<BufferedImage> frames = new ArrayList<>();
                 for (List<float[]> step : trajectory) {
-                    frames.add(ImageGrid.render(manager.create(concat(step), shape), columns, 2));
+                    try (NDArray frame = manager.create(concat(step), shape)) {
+                        frames.add(ImageGrid.render(frame, columns, 2));
+                    }
                 }
                 frames.add(ImageGrid.render(all, columns, 2));
                 gifFile.write(tmp -> AnimatedGif.write(tmp, frames, 120, 1500));

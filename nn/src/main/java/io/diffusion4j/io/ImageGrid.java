@@ -25,7 +25,7 @@ public final class ImageGrid {
         BufferedImage img = render(images, columns, pad);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path tmp = TempPaths.newFile(dir, "." + file.getFileName(), ".tmp");
         try {
             if (!ImageIO.write(img, "png", tmp.toFile())) {
                 throw new IOException("no PNG writer available");
