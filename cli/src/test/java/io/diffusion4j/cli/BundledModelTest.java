@@ -47,8 +47,21 @@ class BundledModelTest {
      */
     @Test
     void theShippedClassifierRecognisesTheRequestedClasses() throws Exception {
+        assertRecognised("dpm++2m");
+    }
+
+    /**
+     * Guided DDIM with x̂₀ clipping must step with the ε̂ of the clipped x̂₀: with diffusers' default
+     * (clipped x̂₀, unclipped ε̂) this check measured 0.78, and 50 steps at N = 2,000 gave 0.31.
+     */
+    @Test
+    void guidedDdimMakesRecognisableGarmentsToo() throws Exception {
+        assertRecognised("ddim");
+    }
+
+    private void assertRecognised(String sampler) throws Exception {
         Path out = dir.resolve("s");
-        CliRun.Result s = run("sample", "--n", "50", "--format", "npy", "--sampler", "dpm++2m", "--steps", "10", "--guidance", "3",
+        CliRun.Result s = run("sample", "--n", "50", "--format", "npy", "--sampler", sampler, "--steps", "10", "--guidance", "3",
                 "--seed", "0", "--out", out.toString());
         assertEquals(0, s.code(), s.err());
         assertEquals(50, Npy.read(out.resolve("samples.npy")).shape()[0]);
@@ -58,7 +71,7 @@ class BundledModelTest {
         assertEquals(0, e.code(), e.err());
         JsonObject o = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         double accuracy = o.get("class_accuracy").getAsDouble();
-        assertTrue(accuracy >= 0.85, "class accuracy " + accuracy);
+        assertTrue(accuracy >= 0.85, sampler + ": class accuracy " + accuracy);
     }
 
     @Test

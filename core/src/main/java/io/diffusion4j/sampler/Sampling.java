@@ -143,7 +143,11 @@ public final class Sampling {
          * @param steps sampling steps, 1 … T for discrete schedules (T = 1000 for flow plans)
          * @param eta stochasticity η ≥ 0 for ddim and euler-a; for the others it must equal {@link #defaultEta()}
          * @param clipping applied to x̂₀ by ddpm, ddim and the dpm++ family (diffusers {@code clip_sample},
-         *     {@code thresholding}); the other samplers have no such option and ignore it
+         *     {@code thresholding}); the other samplers have no such option and ignore it. A clipping ddim
+         *     steps with the ε̂ of the clipped x̂₀ (diffusers {@code use_clipped_model_output=True}): with the
+         *     unclipped ε̂, as diffusers' default does, the pair no longer describes one sample once guidance
+         *     pushes x̂₀ far outside the range, and guided DDIM fails (FD 104× the floor at guidance 3 on
+         *     the bundled model, docs/quality.md)
          */
         public Choice choose(NoiseSchedule schedule, int steps, double eta, X0Clipping clipping) {
             Check.notNull(clipping, "clipping");
@@ -174,7 +178,7 @@ public final class Sampling {
         private Sampler sampler(double eta, X0Clipping clipping) {
             return switch (this) {
                 case DDPM -> new Ddpm(Ddpm.Variance.FIXED_SMALL, clipping);
-                case DDIM -> new Ddim(eta, clipping, false);
+                case DDIM -> new Ddim(eta, clipping, clipping != X0Clipping.NONE);
                 case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverPlusPlus(2).withClipping(clipping);
                 case DPMPP_3M, DPMPP_3M_KARRAS -> new DpmSolverPlusPlus(3).withClipping(clipping);
                 case EULER, EULER_KARRAS -> new Euler();
