@@ -40,7 +40,8 @@ final class ExportCommand implements Callable<Integer> {
         OutputFolder target = OutputFolder.check(out, force, "--out");
         try (NDManager manager = NDManager.newBaseManager(); TrainedModel m = model.load(manager)) {
             JsonObject provenance = new JsonObject();
-            provenance.addProperty("exported_from", checkpoint.toAbsolutePath().normalize().toString());
+            // the path as given (no machine-specific absolute prefix): the folder is meant to be shared or bundled
+            provenance.addProperty("exported_from", checkpoint.normalize().toString());
             provenance.addProperty("exported_at", Instant.now().toString());
             provenance.addProperty("weights", "EMA");
             target.write(tmp -> m.export(tmp, provenance));
