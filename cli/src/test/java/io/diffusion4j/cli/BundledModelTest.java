@@ -74,6 +74,52 @@ class BundledModelTest {
         assertTrue(accuracy >= 0.85, sampler + ": class accuracy " + accuracy);
     }
 
+    /**
+     * heun, dpm2 and pf-ode at 10 steps leave no grain: the mean absolute difference of neighbouring pixels
+     * of 20 samples is within 10% of DPM++ 2M's on the same noise. On diffusers' default {@code linspace}
+     * list, which calls the network at t = 0, it measured 1.59×, 1.47× and 1.16× DPM++ 2M's (guidance 3);
+     * on {@code trailing}, 1.01×, 0.97× and 0.98×. Fashion-MNIST's test images have 0.156, DPM++ 2M 0.146.
+     */
+    @Test
+    void theSamplersThatCallTheNetworkNearTheTargetLeaveNoGrain() throws Exception {
+        double reference = neighbourDifference("dpm++2m");
+        for (String sampler : new String[] {"heun", "dpm2", "pf-ode"}) {
+            double ratio = neighbourDifference(sampler) / reference;
+            assertTrue(ratio <= 1.1, sampler + ": neighbouring pixels differ " + ratio + "x as much as with dpm++2m");
+        }
+    }
+
+    /** Mean |x(i, j+1) − x(i, j)| and |x(i+1, j) − x(i, j)| over 20 samples at 10 steps, guidance 3, seed 0. */
+    private double neighbourDifference(String sampler) throws Exception {
+        Path out = dir.resolve("tv-" + sampler);
+        CliRun.Result s = run("sample", "--n", "20", "--format", "npy", "--sampler", sampler, "--steps", "10", "--guidance", "3",
+                "--seed", "0", "--out", out.toString());
+        assertEquals(0, s.code(), s.err());
+        Npy.Array a = Npy.read(out.resolve("samples.npy"));
+        int h = (int) a.shape()[2];
+        int w = (int) a.shape()[3];
+        float[] x = a.floats();
+        double sum = 0;
+        long count = 0;
+        for (int image = 0; image < a.shape()[0]; image++) {
+            int base = image * h * w;
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    float v = x[base + i * w + j];
+                    if (j + 1 < w) {
+                        sum += Math.abs(x[base + i * w + j + 1] - v);
+                        count++;
+                    }
+                    if (i + 1 < h) {
+                        sum += Math.abs(x[base + (i + 1) * w + j] - v);
+                        count++;
+                    }
+                }
+            }
+        }
+        return sum / count;
+    }
+
     @Test
     void anOutOfRangeClassOfTheBundledModelIsOneLine() {
         CliRun.Result r = run("generate", "--class", "10", "--out", dir.resolve("x.png").toString());

@@ -5,12 +5,14 @@ import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.KarrasSigmas;
 import io.diffusion4j.schedule.NoiseSchedule;
 import io.diffusion4j.schedule.RectifiedFlow;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.EnumSet;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,5 +68,22 @@ class NamedSamplersTest {
             assertEquals(0.3, mo.mean(), 0.03, method + " mean");
             assertEquals(0.25, mo.var(), 0.25 * 0.15, method + " variance");
         }
+    }
+
+    /**
+     * heun, dpm2 and pf-ode call the network at or just above each step's target, so they take diffusers'
+     * {@code trailing} list, round(arange(T, 0, −T/N)) − 1 = 999, 899, …, 99 for 10 of 1000 steps, and
+     * never call it at t = 0; euler keeps the default {@code linspace} list, which ends at t = 0.
+     */
+    @Test
+    void theSamplersThatCallTheNetworkAtTheTargetUseTrailingSpacing() {
+        double[] trailing = {999, 899, 799, 699, 599, 499, 399, 299, 199, 99};
+        for (Sampling.Method m : EnumSet.of(Sampling.Method.HEUN, Sampling.Method.DPM2, Sampling.Method.PF_ODE)) {
+            Sampling.Choice c = m.choose(DiscreteVp.defaults(), 10);
+            assertArrayEquals(trailing, c.plan().timesteps(), 1e-9, m.cliName());
+            assertTrue(c.plan().end().isClean(), m.cliName() + " ends at the clean sample");
+        }
+        double[] euler = Sampling.Method.EULER.choose(DiscreteVp.defaults(), 10).plan().timesteps();
+        assertEquals(0.0, euler[euler.length - 1], "euler's linspace list ends at t = 0");
     }
 }
