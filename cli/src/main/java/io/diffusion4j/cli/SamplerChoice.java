@@ -4,6 +4,7 @@ import io.diffusion4j.diffusers.Scheduler;
 import io.diffusion4j.model.Prediction;
 import io.diffusion4j.sampler.Sampling;
 import io.diffusion4j.sampler.X0Clipping;
+import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.NoiseSchedule;
 import io.diffusion4j.train.TrainedModel;
 
@@ -38,10 +39,15 @@ sealed interface SamplerChoice {
     record FromConfig(Scheduler scheduler, Double eta, String file) implements SamplerChoice {
         @Override
         public Sampling.Choice choose(TrainedModel model, int steps) {
-            NoiseSchedule own = model.schedule();
-            if (!scheduler.recipe().schedule().equals(own)) {
-                throw new Errors.UsageException("--scheduler-config " + file + ": its training schedule " + scheduler.recipe().schedule()
-                        + " differs from the model's " + own + "; remove the table fields (num_train_timesteps, beta_*) or give the model's");
+            DiscreteVp own = model.schedule();
+            NoiseSchedule theirs = scheduler.recipe().schedule();
+            if (!theirs.equals(own)) {
+                // a class's own defaults count too (HeunDiscreteScheduler's β are Stable Diffusion's), so say
+                // what to write rather than what to remove
+                String what = theirs instanceof DiscreteVp vp ? "training table {" + vp.config().diffusersFields() + "}"
+                        : "schedule (" + theirs.getClass().getSimpleName() + ")";
+                throw new Errors.UsageException("--scheduler-config " + file + ": the " + what + " of this " + scheduler.className()
+                        + " differs from the model's; give the model's in the file: " + own.config().diffusersFields());
             }
             Prediction wanted = scheduler.recipe().prediction().orElseThrow(() -> new Errors.UsageException("--scheduler-config "
                     + file + ": " + scheduler.className() + " calls its model with its own preconditioning, not a prediction type; "

@@ -169,6 +169,12 @@ class SampleCommandsTest {
         Files.writeString(dir.resolve("other.json"), "{\"_class_name\": \"EulerDiscreteScheduler\", \"beta_schedule\": \"scaled_linear\"}");
         assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("other.json").toString(), "--out",
                 dir.resolve("o").toString()), 2, "differs from the model's");
+        // Heun's class defaults are Stable Diffusion's β, not the model's: the error says what to write
+        Files.writeString(dir.resolve("heun.json"), "{\"_class_name\": \"HeunDiscreteScheduler\"}");
+        assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("heun.json").toString(), "--out",
+                dir.resolve("o").toString()), 2, "{\"num_train_timesteps\": 1000, \"beta_schedule\": \"linear\", \"beta_start\": 0.00085, "
+                + "\"beta_end\": 0.012} of this HeunDiscreteScheduler differs from the model's; give the model's in the file: "
+                + "\"num_train_timesteps\": 1000, \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"beta_end\": 0.02");
         Files.writeString(dir.resolve("unknown.json"), "{\"_class_name\": \"FancyScheduler\"}");
         assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("unknown.json").toString(), "--out",
                 dir.resolve("o").toString()), 2, "unknown scheduler class \"FancyScheduler\"");

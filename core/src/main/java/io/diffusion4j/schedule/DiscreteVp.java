@@ -71,6 +71,21 @@ public final class DiscreteVp implements NoiseSchedule {
         public Config withPrecision(TablePrecision p) {
             return new Config(trainSteps, betaSchedule, betaStart, betaEnd, rescaleZeroTerminalSnr, p);
         }
+
+        /**
+         * The table as the fields of a diffusers scheduler config, ready to paste into one: {@code
+         * "num_train_timesteps": 1000, "beta_schedule": "linear", "beta_start": 0.0001, "beta_end": 0.02}
+         * (and {@code "rescale_betas_zero_snr": true} when set). The precision is not a diffusers field.
+         */
+        public String diffusersFields() {
+            return "\"num_train_timesteps\": " + trainSteps + ", \"beta_schedule\": \"" + betaSchedule.diffusersName()
+                    + "\", \"beta_start\": " + plain(betaStart) + ", \"beta_end\": " + plain(betaEnd)
+                    + (rescaleZeroTerminalSnr ? ", \"rescale_betas_zero_snr\": true" : "");
+        }
+
+        private static String plain(double v) {
+            return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        }
     }
 
     /** The process of a configuration. */
