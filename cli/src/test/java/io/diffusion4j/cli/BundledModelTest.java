@@ -10,6 +10,9 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static io.diffusion4j.cli.CliRun.assertOneLineError;
 import static io.diffusion4j.cli.CliRun.run;
@@ -75,18 +78,32 @@ class BundledModelTest {
     }
 
     /**
-     * heun, dpm2 and pf-ode at 10 steps leave no grain: the mean absolute difference of neighbouring pixels
-     * of 20 samples is within 10% of DPM++ 2M's on the same noise. On diffusers' default {@code linspace}
-     * list, which calls the network at t = 0, it measured 1.59×, 1.47× and 1.16× DPM++ 2M's (guidance 3);
-     * on {@code trailing}, 1.01×, 0.97× and 0.98×. Fashion-MNIST's test images have 0.156, DPM++ 2M 0.146.
+     * Named samplers at 10 steps leave no grain: the mean absolute difference of neighbouring pixels of 20
+     * samples is within 10% of DPM++ 2M's on the same noise (guidance 3; Fashion-MNIST's test images have
+     * 0.156, DPM++ 2M 0.146). On diffusers' default {@code linspace}, which calls the network at t = 0,
+     * heun, dpm2 and pf-ode measured 1.59×, 1.47× and 1.16×; now 1.01×, 0.97×, 0.98×. The PLMS family
+     * extrapolates ε̂ with equal-step weights and leaves some texture at 10 steps (plms, diffusers' own
+     * default, 1.24×), so plms and ipndm get 40%: ipndm measured 2.27× on {@code linspace}, where it
+     * diverges, and 1.33× on its plan now (docs/quality.md).
      */
     @Test
-    void theSamplersThatCallTheNetworkNearTheTargetLeaveNoGrain() throws Exception {
+    void namedSamplersLeaveNoGrainAtTenSteps() throws Exception {
         double reference = neighbourDifference("dpm++2m");
-        for (String sampler : new String[] {"heun", "dpm2", "pf-ode"}) {
-            double ratio = neighbourDifference(sampler) / reference;
-            assertTrue(ratio <= 1.1, sampler + ": neighbouring pixels differ " + ratio + "x as much as with dpm++2m");
+        Map<String, Double> bound = new LinkedHashMap<>();
+        for (String sampler : List.of("heun", "dpm2", "pf-ode", "euler", "euler-a", "lms", "ddim", "deis", "pndm")) {
+            bound.put(sampler, 1.1);
         }
+        bound.put("plms", 1.4);
+        bound.put("ipndm", 1.4);
+        StringBuilder grainy = new StringBuilder();
+        for (Map.Entry<String, Double> e : bound.entrySet()) {
+            double ratio = neighbourDifference(e.getKey()) / reference;
+            System.out.printf("%s: neighbouring pixels differ %.3fx as much as with dpm++2m%n", e.getKey(), ratio);
+            if (ratio > e.getValue()) {
+                grainy.append(String.format(" %s %.3fx (at most %.1fx)", e.getKey(), ratio, e.getValue()));
+            }
+        }
+        assertTrue(grainy.isEmpty(), "neighbouring pixels differ more than with dpm++2m:" + grainy);
     }
 
     /** Mean |x(i, j+1) − x(i, j)| and |x(i+1, j) − x(i, j)| over 20 samples at 10 steps, guidance 3, seed 0. */
