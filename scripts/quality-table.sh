@@ -34,7 +34,14 @@ for row in $rows; do
   "$root/diffusion4j" eval "$out/$name/samples.npy" --labels "$out/$name/labels.npy" --json "$out/$name.json" --force > "$out/$name.txt"
   j="$out/$name.json"
   nfe=$steps
-  case "$sampler" in heun*) nfe=$(( 2 * steps - 1 )) ;; esac
+  # calls per image: two per step for heun and dpm2, four for RK4, one for the step to sigma = 0
+  # (Sampler.evaluations); pndm's Runge-Kutta warm-up takes 4 calls in each of its first 3 steps, plms 2 in its first
+  case "$sampler" in
+    heun*|dpm2*) nfe=$(( 2 * steps - 1 )) ;;
+    pf-ode) nfe=$(( 4 * steps - 3 )) ;;
+    pndm) nfe=$(( steps + 9 )) ;;
+    plms) nfe=$(( steps + 1 )) ;;
+  esac
   awk -v s="$sampler" -v st="$steps" -v nfe="$nfe" -v g="$guidance" -v fd="$(field fd "$j")" -v floor="$(ref fd "$j")" \
       -v kid="$(field kid "$j")" -v p="$(field precision "$j")" -v r="$(field recall "$j")" -v acc="$(field class_accuracy "$j")" \
       -v sec="$seconds" 'BEGIN { printf "| %s | %s | %s | %s | %.3f | %.2f | %.4f | %.3f | %.3f | %.4f | %d |\n", s, st, nfe, g, fd, fd / floor, kid, p, r, acc, sec }'

@@ -41,13 +41,20 @@ sealed interface SamplerChoice {
         public Sampling.Choice choose(TrainedModel model, int steps) {
             DiscreteVp own = model.schedule();
             NoiseSchedule theirs = scheduler.recipe().schedule();
-            if (!theirs.equals(own)) {
-                // a class's own defaults count too (HeunDiscreteScheduler's β are Stable Diffusion's), so say
-                // what to write rather than what to remove
-                String what = theirs instanceof DiscreteVp vp ? "training table {" + vp.config().diffusersFields() + "}"
-                        : "schedule (" + theirs.getClass().getSimpleName() + ")";
-                throw new Errors.UsageException("--scheduler-config " + file + ": the " + what + " of this " + scheduler.className()
-                        + " differs from the model's; give the model's in the file: " + own.config().diffusersFields());
+            if (!(theirs instanceof DiscreteVp table)) {
+                throw new Errors.UsageException("--scheduler-config " + file + ": " + scheduler.className() + " samples a "
+                        + Sampling.kind(theirs) + " model, and this one is a discrete-time (DDPM-type) model; choose a class "
+                        + "with a beta table, such as DDIMScheduler or DPMSolverMultistepScheduler, or use --sampler");
+            }
+            if (!table.equals(own)) {
+                // a class's own defaults count too (HeunDiscreteScheduler's β have Stable Diffusion's end points),
+                // so say what to write rather than what to remove
+                String fields = table.config().diffusersFields();
+                String wanted = own.config().diffusersFields();
+                throw new Errors.UsageException("--scheduler-config " + file + ": this " + scheduler.className()
+                        + (fields.equals(wanted) ? " computes its beta table in float32 and the model's is " + own.config().precision()
+                                + "; use --sampler"
+                                : " has the training table {" + fields + "} and the model {" + wanted + "}; write the model's fields into the file"));
             }
             Prediction wanted = scheduler.recipe().prediction().orElseThrow(() -> new Errors.UsageException("--scheduler-config "
                     + file + ": " + scheduler.className() + " calls its model with its own preconditioning, not a prediction type; "

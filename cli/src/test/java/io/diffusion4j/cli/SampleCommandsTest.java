@@ -168,13 +168,18 @@ class SampleCommandsTest {
         String m = model.toString();
         Files.writeString(dir.resolve("other.json"), "{\"_class_name\": \"EulerDiscreteScheduler\", \"beta_schedule\": \"scaled_linear\"}");
         assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("other.json").toString(), "--out",
-                dir.resolve("o").toString()), 2, "differs from the model's");
-        // Heun's class defaults are Stable Diffusion's β, not the model's: the error says what to write
+                dir.resolve("o").toString()), 2, "this EulerDiscreteScheduler has the training table {\"num_train_timesteps\": 1000, "
+                + "\"beta_schedule\": \"scaled_linear\"");
+        // Heun's class defaults have Stable Diffusion's β end points, not the model's: the error says what to write
         Files.writeString(dir.resolve("heun.json"), "{\"_class_name\": \"HeunDiscreteScheduler\"}");
         assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("heun.json").toString(), "--out",
-                dir.resolve("o").toString()), 2, "{\"num_train_timesteps\": 1000, \"beta_schedule\": \"linear\", \"beta_start\": 0.00085, "
-                + "\"beta_end\": 0.012} of this HeunDiscreteScheduler differs from the model's; give the model's in the file: "
-                + "\"num_train_timesteps\": 1000, \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"beta_end\": 0.02");
+                dir.resolve("o").toString()), 2, "this HeunDiscreteScheduler has the training table {\"num_train_timesteps\": 1000, "
+                + "\"beta_schedule\": \"linear\", \"beta_start\": 0.00085, \"beta_end\": 0.012} and the model {\"num_train_timesteps\": "
+                + "1000, \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"beta_end\": 0.02}; write the model's fields into the file");
+        // a class without a β table cannot be told one
+        Files.writeString(dir.resolve("ipndm.json"), "{\"_class_name\": \"IPNDMScheduler\"}");
+        assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("ipndm.json").toString(), "--out",
+                dir.resolve("o").toString()), 2, "IPNDMScheduler samples a continuous-time cosine model, and this one is a discrete-time");
         Files.writeString(dir.resolve("unknown.json"), "{\"_class_name\": \"FancyScheduler\"}");
         assertOneLineError(run("sample", "--checkpoint", m, "--scheduler-config", dir.resolve("unknown.json").toString(), "--out",
                 dir.resolve("o").toString()), 2, "unknown scheduler class \"FancyScheduler\"");

@@ -1,6 +1,7 @@
 package io.diffusion4j.sampler;
 
 import io.diffusion4j.model.Prediction;
+import io.diffusion4j.schedule.CosineVp;
 import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.FinalSigma;
 import io.diffusion4j.schedule.KarrasSigmas;
@@ -17,8 +18,8 @@ import java.util.Iterator;
 import java.util.Locale;
 
 /**
- * Samplers by name, each with the plan diffusers' scheduler of that name makes by default (four
- * exceptions below). The names are what the command line accepts ({@code --sampler}); the table says
+ * Samplers by name, each with the plan diffusers' scheduler of that name makes by default (heun, dpm2
+ * and ipndm excepted, see below). The names are what the command line accepts ({@code --sampler}); the table says
  * which classes and plans they stand for. η applies to the samplers that take it ({@code ddim},
  * {@code euler-a}; default 0 and 1) and must be left unset for the others.
  *
@@ -31,6 +32,7 @@ import java.util.Locale;
  * <tr><td>dpm++2m-karras, dpm++3m-karras</td><td>the same</td><td>with Karras σ ({@code use_karras_sigmas})</td></tr>
  * <tr><td>euler</td><td>{@link Euler}</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>heun</td><td>{@link Heun}</td><td>{@link Plans#euler} <b>trailing</b> (see below)</td></tr>
+ * <tr><td>heun-karras</td><td>{@link Heun}</td><td>{@link Plans#euler} with Karras σ (Karras et al.'s own steps)</td></tr>
  * <tr><td>euler-karras</td><td>{@link Euler}</td><td>{@link Plans#euler} with Karras σ</td></tr>
  * <tr><td>euler-a</td><td>{@link EulerAncestral} (η, default 1)</td><td>{@link Plans#euler} linspace</td></tr>
  * <tr><td>pf-ode</td><td>{@link ProbabilityFlowOde} (RK4)</td><td>{@link Plans#euler} <b>trailing</b> (see below)</td></tr>
@@ -40,32 +42,43 @@ import java.util.Locale;
  * <tr><td>dpm++2s</td><td>{@link DpmSolverSinglestep} order 2</td><td>{@link Plans#dpmSolver} linspace, final σ = 0</td></tr>
  * <tr><td>deis</td><td>{@link Deis} order 2</td><td>{@link Plans#dpmSolver} linspace, final σ = σ_min</td></tr>
  * <tr><td>lms, lms-karras</td><td>{@link Lms} order 4</td><td>{@link Plans#euler} linspace (Karras σ)</td></tr>
- * <tr><td>dpm2, dpm2-karras</td><td>{@link Kdpm2} (2 calls per step)</td><td>{@link Plans#euler} <b>trailing</b> (see below);
- * Karras σ</td></tr>
+ * <tr><td>dpm2</td><td>{@link Kdpm2} (2 calls per step)</td><td>{@link Plans#euler} <b>trailing</b> (see below)</td></tr>
+ * <tr><td>dpm2-karras</td><td>the same</td><td>{@link Plans#euler} linspace ends, Karras σ</td></tr>
  * <tr><td>pndm, plms</td><td>{@link Pndm} with / without the Runge–Kutta warm-up</td><td>{@link Plans#ddim} leading, set_alpha_to_one</td></tr>
  * <tr><td>ipndm</td><td>{@link Ipndm}</td><td>{@link Plans#ddim} leading, set_alpha_to_one (see below)</td></tr>
  * <tr><td>flow-euler, flow-heun</td><td>{@link FlowEuler}, {@link FlowHeun}</td><td>{@link Plans#flowMatch}</td></tr>
  * </table>
- * On a {@link KarrasSigmas} (EDM) schedule the σ-space samplers use {@link Plans#karras}.
+ * On a {@link KarrasSigmas} (EDM) schedule every method but ddpm and ddim uses {@link Plans#karras}.
  *
- * <p>Differences from diffusers' class defaults, on purpose: {@code heun}, {@code dpm2} and {@code pf-ode}
- * use {@code trailing} spacing, which diffusers offers ({@code timestep_spacing}) but does not default to.
- * These methods call the network at the end of a step (Heun, RK4) or inside it (DPM2). On {@code
- * linspace} the last step before σ = 0 runs from t ≈ T/N to t = 0 (σ ≈ 0.01 for linear β from 10⁻⁴), so
- * ε̂ at or near t = 0 moves the sample by a sizeable part of that step: half of it for Heun. An ε-network
- * knows almost nothing there: the bundled Fashion-MNIST model's ε̂ at t = 0 has a mean squared error of
- * 0.95 against the true noise, where a guess of zero scores 1. The samples keep visible grain: Heun with
- * 10 steps at guidance 3 scores FD 31.4× the floor on {@code linspace} (docs/quality.md). On {@code
- * trailing} the last level is t = T/N − 1 and the step from it to σ = 0 is a plain jump to x̂₀. Euler and
- * the multistep methods call the network only at the start of each step, where ε̂ at t = 0 is weighted
- * by σ ≈ 0.01, and keep diffusers' {@code linspace}.
+ * <p>Differences from diffusers' class defaults, on purpose: {@code heun} and {@code dpm2} use {@code
+ * trailing} spacing, which diffusers offers ({@code timestep_spacing}) but does not default to, and so
+ * does {@code pf-ode}, which has no diffusers class. These methods call the network at the end of a step
+ * (Heun, RK4) or inside it (DPM2). On {@code linspace} the last step before σ = 0 runs from
+ * t = (T − 1)/(N − 1) to t = 0 (σ ≈ 0.01 for linear β from 10⁻⁴), so ε̂ at or near t = 0 moves the sample
+ * by a sizeable part of that step: half of it for Heun, a sixth for RK4's last stage, all of it for DPM2's
+ * midpoint at t ≈ 14.5 (10 steps). An ε-network knows almost nothing there: the bundled Fashion-MNIST
+ * model's ε̂ at t = 0 has a mean squared error of 0.95 against the true noise, where a guess of zero scores
+ * 1. The samples keep visible grain: Heun with 10 steps at guidance 3 scores FD 31.4× the floor on {@code
+ * linspace} and 9.7× on {@code trailing} (docs/quality.md). On {@code trailing} the last level is
+ * t = T/N − 1 and the step from it to σ = 0 is a plain jump to x̂₀, as on the {@code dpm++} plans. The
+ * price is the same as theirs: where the denoiser stays accurate down to t = 0 (the exact denoiser of a
+ * 2-D toy), that jump returns the posterior mean at σ ≈ 0.17 (20 steps) and narrows each mode: on the
+ * demo's 8 Gaussians of standard deviation 0.1, Heun with 20 steps gives 0.054 on {@code trailing},
+ * 0.129 on {@code linspace} and 0.102 on Karras σ ({@code heun-karras}; dpm++2m 0.062, dpm++2m-karras
+ * 0.096). Use the Karras variants there. On the bundled model, Karras σ ends at t = 0 with a small last
+ * step: Heun with 10 steps scored 9.76× the floor, with a little grain left. Euler and the multistep methods
+ * call the network only at the start of each step, where ε̂ at t = 0 is weighted by σ ≈ 0.01, and keep
+ * diffusers' {@code linspace}; so does {@code pc}, whose Langevin corrector calls the network at the target
+ * but takes a step that shrinks with σ².
  *
  * <p>{@code ipndm} takes the plan of {@code pndm} and {@code plms}, whose sampler it is without a warm-up.
  * diffusers' {@code IPNDMScheduler} has a plan of its own for a v-model on a cosine schedule, so for a
- * DDPM-type model there is no default to keep. From t = T − 1, as every σ-space plan starts, its
+ * DDPM-type model there is no default to keep. From t = T − 1, where the σ-space plans start, its
  * equal-step Adams–Bashforth extrapolation diverged on the bundled model at 10 steps and guidance 3:
- * noise and blotches on {@code linspace}, {@code trailing} and Karras σ alike, clean garments from
- * t = 900 on {@code leading}. At 20 steps {@code linspace} was fine as well.
+ * noise and blotches on {@code linspace}, {@code trailing} and Karras σ alike. From t = 900 on {@code
+ * leading} it gives garments, with the texture {@code plms} leaves too (FD 23.4× the floor; dpm++2m 10.4×).
+ * At 20 steps {@code linspace} was fine as well. Like every {@code leading} plan (diffusers' too), it starts
+ * below T − 1 when N &gt; T/2: at (N − 1)·(T div N).
  *
  * <p>Also on purpose: x̂₀ is not clipped unless a clipping is
  * passed (diffusers' DDPM and DDIM default to {@code clip_sample=True}, right for images in [−1, 1] but
@@ -92,6 +105,7 @@ public final class Sampling {
         EULER("euler", "Euler"),
         EULER_KARRAS("euler-karras", "Euler Karras"),
         HEUN("heun", "Heun"),
+        HEUN_KARRAS("heun-karras", "Heun Karras"),
         EULER_A("euler-a", "Euler ancestral"),
         PF_ODE("pf-ode", "probability-flow ODE (RK4)"),
         SDE("sde", "reverse SDE (Euler-Maruyama)"),
@@ -203,7 +217,7 @@ public final class Sampling {
                 case DPMPP_2M, DPMPP_2M_KARRAS -> new DpmSolverPlusPlus(2).withClipping(clipping);
                 case DPMPP_3M, DPMPP_3M_KARRAS -> new DpmSolverPlusPlus(3).withClipping(clipping);
                 case EULER, EULER_KARRAS -> new Euler();
-                case HEUN -> new Heun();
+                case HEUN, HEUN_KARRAS -> new Heun();
                 case EULER_A -> new EulerAncestral(eta);
                 case PF_ODE -> new ProbabilityFlowOde();
                 case SDE -> new ReverseSde();
@@ -229,9 +243,9 @@ public final class Sampling {
                 case DPMPP_2M, DPMPP_3M, UNIPC, DPMPP_2S -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, false);
                 case DPMPP_2M_KARRAS, DPMPP_3M_KARRAS, UNIPC_KARRAS -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.ZERO, true);
                 case DEIS -> Plans.dpmSolver(vp, steps, Spacing.LINSPACE, 0, FinalSigma.SIGMA_MIN, false);
-                case EULER_KARRAS, LMS_KARRAS, DPM2_KARRAS -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, true);
-                // they call the network at or just above the target level, so linspace's last step would
-                // weigh ε̂ at t = 0 by (σ_{N−2} − σ_{N−1})/2; see the class comment
+                case EULER_KARRAS, HEUN_KARRAS, LMS_KARRAS, DPM2_KARRAS -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, true);
+                // they call the network at or near each step's target, so on linspace ε̂ at or near t = 0
+                // would move the last step by a sizeable part of it; see the class comment
                 case HEUN, DPM2, PF_ODE -> Plans.euler(vp, steps, Spacing.TRAILING, 0, false);
                 default -> Plans.euler(vp, steps, Spacing.LINSPACE, 0, false);
             };
@@ -268,10 +282,14 @@ public final class Sampling {
         return String.join(", ", names);
     }
 
-    private static String kind(NoiseSchedule schedule) {
+    /** What kind of model a schedule belongs to, as messages name it ("rectified-flow", "EDM", …). */
+    public static String kind(NoiseSchedule schedule) {
         if (schedule instanceof RectifiedFlow) {
             return "rectified-flow";
         }
-        return schedule instanceof KarrasSigmas ? "EDM" : "discrete-time";
+        if (schedule instanceof KarrasSigmas) {
+            return "EDM";
+        }
+        return schedule instanceof CosineVp ? "continuous-time cosine" : "discrete-time";
     }
 }

@@ -2,6 +2,7 @@ package io.diffusion4j.schedule;
 
 import io.diffusion4j.util.Check;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 
 /**
@@ -84,7 +85,7 @@ public final class DiscreteVp implements NoiseSchedule {
         }
 
         private static String plain(double v) {
-            return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+            return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
         }
     }
 

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffusion4j.random.NoiseSource;
+import io.diffusion4j.schedule.BetaSchedule;
+import io.diffusion4j.schedule.DiscreteVp;
+import io.diffusion4j.schedule.TablePrecision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,5 +125,17 @@ class PipelineConfigTest {
         Path file = dir.resolve("sdxl.json");
         s.config().write(file);
         assertEquals(SchedulerConfig.parse(SDXL), SchedulerConfig.read(file));
+    }
+
+    /** What {@link DiscreteVp.Config#diffusersFields} writes, a scheduler config reads back as the same table. */
+    @Test
+    void aTableWrittenAsDiffusersFieldsReadsBackTheSame() {
+        for (DiscreteVp.Config c : List.of(DiscreteVp.Config.DEFAULT,
+                new DiscreteVp.Config(500, BetaSchedule.SCALED_LINEAR, 0.00085, 0.012, true, TablePrecision.FLOAT32))) {
+            String json = "{\"_class_name\": \"DDIMScheduler\", " + c.diffusersFields() + "}";
+            assertEquals(new DiscreteVp(c), Scheduler.fromConfig(SchedulerConfig.parse(json)).recipe().schedule(), json);
+        }
+        assertEquals("\"num_train_timesteps\": 1000, \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"beta_end\": 0.02",
+                DiscreteVp.Config.DEFAULT.diffusersFields());
     }
 }

@@ -1,6 +1,7 @@
 package io.diffusion4j.sampler;
 
 import ai.djl.ndarray.NDManager;
+import io.diffusion4j.model.Denoiser;
 import io.diffusion4j.schedule.DiscreteVp;
 import io.diffusion4j.schedule.KarrasSigmas;
 import io.diffusion4j.schedule.NoiseSchedule;
@@ -71,19 +72,32 @@ class NamedSamplersTest {
     }
 
     /**
-     * heun, dpm2 and pf-ode call the network at or just above each step's target, so they take diffusers'
+     * heun, dpm2 and pf-ode call the network at or near each step's target, so they take diffusers'
      * {@code trailing} list, round(arange(T, 0, −T/N)) − 1 = 999, 899, …, 99 for 10 of 1000 steps, and
-     * never call it at t = 0; euler keeps the default {@code linspace} list, which ends at t = 0.
+     * never call it below t = 99; euler keeps the default {@code linspace} list, which ends at t = 0.
+     * ipndm takes the {@code leading} list of pndm and plms: 900, 800, …, 0.
      */
     @Test
     void theSamplersThatCallTheNetworkAtTheTargetUseTrailingSpacing() {
         double[] trailing = {999, 899, 799, 699, 599, 499, 399, 299, 199, 99};
-        for (Sampling.Method m : EnumSet.of(Sampling.Method.HEUN, Sampling.Method.DPM2, Sampling.Method.PF_ODE)) {
-            Sampling.Choice c = m.choose(DiscreteVp.defaults(), 10);
-            assertArrayEquals(trailing, c.plan().timesteps(), 1e-9, m.cliName());
-            assertTrue(c.plan().end().isClean(), m.cliName() + " ends at the clean sample");
+        for (Sampling.Method method : EnumSet.of(Sampling.Method.HEUN, Sampling.Method.DPM2, Sampling.Method.PF_ODE)) {
+            Sampling.Choice c = method.choose(DiscreteVp.defaults(), 10);
+            assertArrayEquals(trailing, c.plan().timesteps(), 1e-9, method.cliName());
+            assertTrue(c.plan().end().isClean(), method.cliName() + " ends at the clean sample");
+            double[] lowest = {Double.MAX_VALUE};
+            Denoiser exact = DATA.denoiser();
+            Denoiser recording = (x, level, cond) -> {
+                lowest[0] = Math.min(lowest[0], level.t());
+                return exact.denoise(x, level, cond);
+            };
+            try (NDManager m = NDManager.newBaseManager()) {
+                StochasticFixtures.sample(m, c.sampler(), recording, c.plan(), DATA.dim(), 4, 13);
+            }
+            assertEquals(99.0, lowest[0], 1e-9, method.cliName() + ": lowest timestep the network is called at");
         }
         double[] euler = Sampling.Method.EULER.choose(DiscreteVp.defaults(), 10).plan().timesteps();
         assertEquals(0.0, euler[euler.length - 1], "euler's linspace list ends at t = 0");
+        assertArrayEquals(new double[] {900, 800, 700, 600, 500, 400, 300, 200, 100, 0},
+                Sampling.Method.IPNDM.choose(DiscreteVp.defaults(), 10).plan().timesteps(), 1e-9, "ipndm");
     }
 }

@@ -185,18 +185,4 @@ class DiscreteVpTest {
         e = assertThrows(IllegalArgumentException.class, () -> BetaSchedule.fromDiffusersName("cosine"));
         assertTrue(e.getMessage().contains("squaredcos_cap_v2"), e.getMessage());
     }
-
-    /** What {@code diffusersFields} writes, a diffusers scheduler config reads back as the same table. */
-    @Test
-    void diffusersFieldsReadBackAsTheSameTable() {
-        for (DiscreteVp.Config c : new DiscreteVp.Config[] {DiscreteVp.Config.DEFAULT,
-                new DiscreteVp.Config(500, BetaSchedule.SCALED_LINEAR, 0.00085, 0.012, true, TablePrecision.FLOAT32)}) {
-            String json = "{\"_class_name\": \"DDIMScheduler\", " + c.diffusersFields() + "}";
-            NoiseSchedule read = io.diffusion4j.diffusers.Scheduler.fromConfig(io.diffusion4j.diffusers.SchedulerConfig.parse(json))
-                    .recipe().schedule();
-            assertEquals(new DiscreteVp(c), read, json);
-        }
-        assertEquals("\"num_train_timesteps\": 1000, \"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"beta_end\": 0.02",
-                DiscreteVp.Config.DEFAULT.diffusersFields());
-    }
 }
