@@ -12,7 +12,8 @@ final class SamplingOptions {
     static final String DEFAULT_SAMPLER = "dpm++2m";
 
     @Option(names = "--sampler", paramLabel = "NAME",
-            description = "Sampler: ${COMPLETION-CANDIDATES}. Default: " + DEFAULT_SAMPLER + ".", completionCandidates = Sampling.Names.class)
+            description = "Sampler: ${COMPLETION-CANDIDATES}. Default: " + DEFAULT_SAMPLER + ". sde and pc need about 100 steps "
+                    + "or more (docs/quality.md).", completionCandidates = Sampling.Names.class)
     String sampler;
 
     @Option(names = "--scheduler-config", paramLabel = "FILE",

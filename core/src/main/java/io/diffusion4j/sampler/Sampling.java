@@ -76,7 +76,8 @@ import java.util.Locale;
  * DDPM-type model there is no default to keep. From t = T − 1, where the σ-space plans start, its
  * equal-step Adams–Bashforth extrapolation diverged on the bundled model at 10 steps and guidance 3:
  * noise and blotches on {@code linspace}, {@code trailing} and Karras σ alike. From t = 900 on {@code
- * leading} it gives garments, with the texture {@code plms} leaves too (FD 23.4× the floor; dpm++2m 10.4×).
+ * leading} it gives garments, with the texture {@code plms} leaves too and a few blotched ones (FD 23.4×
+ * the floor; dpm++2m 10.4×).
  * At 20 steps {@code linspace} was fine as well. Like every {@code leading} plan (diffusers' too), it starts
  * below T − 1 when N &gt; T/2: at (N − 1)·(T div N).
  *
