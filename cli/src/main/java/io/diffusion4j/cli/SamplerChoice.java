@@ -51,10 +51,10 @@ sealed interface SamplerChoice {
                 // so say what to write rather than what to remove
                 String fields = table.config().diffusersFields();
                 String wanted = own.config().diffusersFields();
-                throw new Errors.UsageException("--scheduler-config " + file + ": this " + scheduler.className()
-                        + (fields.equals(wanted) ? " computes its beta table in float32 and the model's is " + own.config().precision()
-                                + "; use --sampler"
-                                : " has the training table {" + fields + "} and the model {" + wanted + "}; write the model's fields into the file"));
+                String why = fields.equals(wanted)
+                        ? " computes its beta table in float32 and the model's is " + own.config().precision() + "; use --sampler"
+                        : " has the training table {" + fields + "} and the model {" + wanted + "}; write the model's fields into the file";
+                throw new Errors.UsageException("--scheduler-config " + file + ": this " + scheduler.className() + why);
             }
             Prediction wanted = scheduler.recipe().prediction().orElseThrow(() -> new Errors.UsageException("--scheduler-config "
                     + file + ": " + scheduler.className() + " calls its model with its own preconditioning, not a prediction type; "

@@ -19,8 +19,8 @@ import java.util.Locale;
 
 /**
  * Samplers by name, each with the plan diffusers' scheduler of that name makes by default (heun, dpm2
- * and ipndm excepted, see below). The names are what the command line accepts ({@code --sampler}); the table says
- * which classes and plans they stand for. η applies to the samplers that take it ({@code ddim},
+ * and ipndm excepted, see below). The names are what the command line accepts ({@code --sampler}); the
+ * table says which classes and plans they stand for. η applies to the samplers that take it ({@code ddim},
  * {@code euler-a}; default 0 and 1) and must be left unset for the others.
  *
  * <table>
@@ -65,11 +65,11 @@ import java.util.Locale;
  * 2-D toy), that jump returns the posterior mean at σ ≈ 0.17 (20 steps) and narrows each mode: on the
  * demo's 8 Gaussians of standard deviation 0.1, Heun with 20 steps gives 0.054 on {@code trailing},
  * 0.129 on {@code linspace} and 0.102 on Karras σ ({@code heun-karras}; dpm++2m 0.062, dpm++2m-karras
- * 0.096). Use the Karras variants there. On the bundled model, Karras σ ends at t = 0 with a small last
- * step: Heun with 10 steps scored 9.76× the floor, with a little grain left. Euler and the multistep methods
- * call the network only at the start of each step, where ε̂ at t = 0 is weighted by σ ≈ 0.01, and keep
- * diffusers' {@code linspace}; so does {@code pc}, whose Langevin corrector calls the network at the target
- * but takes a step that shrinks with σ².
+ * 0.096). Use the Karras variants there. On the bundled model, Karras σ ends at t = 0 with a small
+ * last step: Heun with 10 steps scored 9.76× the floor, with a little grain left. Euler and the multistep
+ * methods call the network only at the start of each step, where ε̂ at t = 0 is weighted by σ ≈ 0.01,
+ * and keep diffusers' {@code linspace}; so does {@code pc}, whose Langevin corrector calls the network
+ * at the target but takes a step that shrinks with σ².
  *
  * <p>{@code ipndm} takes the plan of {@code pndm} and {@code plms}, whose sampler it is without a warm-up.
  * diffusers' {@code IPNDMScheduler} has a plan of its own for a v-model on a cosine schedule, so for a
@@ -77,9 +77,9 @@ import java.util.Locale;
  * equal-step Adams–Bashforth extrapolation diverged on the bundled model at 10 steps and guidance 3:
  * noise and blotches on {@code linspace}, {@code trailing} and Karras σ alike. From t = 900 on {@code
  * leading} it gives garments, with the texture {@code plms} leaves too and a few blotched ones (FD 23.4×
- * the floor; dpm++2m 10.4×).
- * At 20 steps {@code linspace} was fine as well. Like every {@code leading} plan (diffusers' too), it starts
- * below T − 1 when N &gt; T/2: at (N − 1)·(T div N).
+ * the floor; dpm++2m 10.4×). At 20 steps {@code linspace} was fine as well. Like every {@code leading}
+ * plan (diffusers' too), it starts below T − 1 when N &gt; T/2: at (N − 1)·(T div N). On an EDM model it
+ * follows {@link Plans#karras} like the rest; no trained EDM model has tested that here.
  *
  * <p>Also on purpose: x̂₀ is not clipped unless a clipping is
  * passed (diffusers' DDPM and DDIM default to {@code clip_sample=True}, right for images in [−1, 1] but
