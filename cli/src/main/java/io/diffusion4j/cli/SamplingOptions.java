@@ -13,7 +13,7 @@ final class SamplingOptions {
 
     @Option(names = "--sampler", paramLabel = "NAME",
             description = "Sampler: ${COMPLETION-CANDIDATES}. Default: " + DEFAULT_SAMPLER + ". sde and pc need about 100 steps "
-                    + "or more (docs/quality.md).", completionCandidates = Sampling.Names.class)
+                    + "or more (docs/quality.md); fewer draw a warning.", completionCandidates = Sampling.Names.class)
     String sampler;
 
     @Option(names = "--scheduler-config", paramLabel = "FILE",
@@ -66,6 +66,10 @@ final class SamplingOptions {
         Sampling.Method method = Sampling.method(sampler == null ? DEFAULT_SAMPLER : sampler);
         if (eta != null && !method.takesEta() && eta != method.defaultEta()) {
             throw new Errors.UsageException("--eta applies to ddim and euler-a only, got --eta " + eta + " with --sampler " + sampler);
+        }
+        if (steps < method.fewestStepsForImages()) {
+            err.println("warning: --sampler " + method.cliName() + " at " + steps + " steps leaves visible noise; it needs about "
+                    + method.fewestStepsForImages() + " steps or more (docs/quality.md)");
         }
         return new SamplerChoice.Named(method, eta == null ? method.defaultEta() : eta);
     }

@@ -51,6 +51,18 @@ class SampleCommandsTest {
         }
     }
 
+    /** sde and pc leave visible noise below about 100 steps: the command still runs, with a warning. */
+    @Test
+    void fewStepsOfTheSdeSamplersDrawAWarning() throws Exception {
+        CliRun.Result r = run("sample", "--checkpoint", model.toString(), "--n", "2", "--steps", "10", "--sampler", "sde", "--format", "npy",
+                "--out", dir.resolve("sde").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: --sampler sde at 10 steps leaves visible noise; it needs about 100 steps or more"), r.err());
+        CliRun.Result quiet = run("sample", "--checkpoint", model.toString(), "--n", "2", "--steps", "10", "--sampler", "euler",
+                "--format", "npy", "--out", dir.resolve("euler").toString());
+        assertFalse(quiet.err().contains("warning"), quiet.err());
+    }
+
     @Test
     void imagesDoNotDependOnBatchSizeOrCount() throws Exception {
         run("sample", "--checkpoint", model.toString(), "--n", "5", "--batch", "5", "--steps", "3", "--sampler", "ddpm", "--out", dir.resolve("a").toString());
