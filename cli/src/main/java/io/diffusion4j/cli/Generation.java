@@ -23,9 +23,11 @@ import io.diffusion4j.train.TrainedModel;
  * @param steps sampling steps
  * @param guidance classifier-free guidance scale (diffusers' convention; 1 = none)
  * @param guidanceRescale diffusers' {@code guidance_rescale} φ (0 = off)
+ * @param interval the noise levels where guidance applies
  * @param seed noise seed
  */
-record Generation(SamplerChoice choice, int steps, double guidance, double guidanceRescale, long seed) {
+record Generation(SamplerChoice choice, int steps, double guidance, double guidanceRescale, ClassifierFreeGuidance.Interval interval,
+                  long seed) {
     /**
      * Images per network batch unless told otherwise. Bigger is slower on CPU: glibc serves every allocation
      * over 32 MB (its largest mmap threshold) with fresh pages, and the U-Net's first-level activations of a
@@ -61,7 +63,7 @@ record Generation(SamplerChoice choice, int steps, double guidance, double guida
                 if (model.numClasses() > 0) {
                     labels = java.util.Arrays.copyOfRange(classes, first, first + b);
                     cond = Conditioning.labels(m.create(labels));
-                    d = new ClassifierFreeGuidance(d, guidance, model.numClasses(), guidanceRescale, model.prediction());
+                    d = new ClassifierFreeGuidance(d, guidance, model.numClasses(), guidanceRescale, model.prediction(), interval);
                 }
                 NDArray x = new SamplingLoop(plan.sampler(), d, plan.plan()).withObserver(observer)
                         .sample(m, image, cond, noise, NoiseSource.range(first, b));

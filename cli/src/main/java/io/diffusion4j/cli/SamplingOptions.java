@@ -1,6 +1,7 @@
 package io.diffusion4j.cli;
 
 import io.diffusion4j.diffusers.Scheduler;
+import io.diffusion4j.guidance.ClassifierFreeGuidance;
 import io.diffusion4j.sampler.Sampling;
 import picocli.CommandLine.Option;
 
@@ -34,6 +35,12 @@ final class SamplingOptions {
                     + "standard deviation against over-exposure at high guidance; 0..1, 0 = off. Default: ${DEFAULT-VALUE}.")
     double guidanceRescale;
 
+    @Option(names = "--guidance-interval", paramLabel = "LOW,HIGH",
+            description = "Guide only where the noise level sigma/alpha is in (LOW, HIGH] (Kynkaanniemi et al. 2024); elsewhere "
+                    + "only the conditional branch runs. HIGH may be inf. 0.28,5.42 took the bundled model from FD 8.9x to 4.5x "
+                    + "the floor at guidance 3 (docs/quality.md). Default: everywhere, as in diffusers.")
+    String guidanceInterval;
+
     @Option(names = "--eta", paramLabel = "ETA", description = "Noise of ddim (default 0) and euler-a (default 1), >= 0.")
     Double eta;
 
@@ -54,6 +61,7 @@ final class SamplingOptions {
         if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
             throw new Errors.UsageException("--guidance-rescale must be in 0..1, got " + guidanceRescale);
         }
+        interval();
         if (eta != null && (!(eta >= 0) || eta.isInfinite())) {
             throw new Errors.UsageException("--eta must be a finite number >= 0, got " + eta);
         }
@@ -91,7 +99,26 @@ final class SamplingOptions {
         model.validate();
         int classes = model.peekNumClasses();
         long[] labels = ClassNames.labels(count, classes, classOption);
-        return new Request(classes, labels, new Generation(choice, steps, classes == 0 ? 1.0 : guidance, guidanceRescale, seed));
+        return new Request(classes, labels, new Generation(choice, steps, classes == 0 ? 1.0 : guidance, guidanceRescale, interval(), seed));
+    }
+
+    /** {@code --guidance-interval} as parsed: "LOW,HIGH", HIGH may be "inf". */
+    ClassifierFreeGuidance.Interval interval() {
+        if (guidanceInterval == null) {
+            return ClassifierFreeGuidance.Interval.ALWAYS;
+        }
+        String[] ends = guidanceInterval.split(",", -1);
+        try {
+            if (ends.length != 2) {
+                throw new NumberFormatException();
+            }
+            double high = ends[1].trim().equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(ends[1].trim());
+            return new ClassifierFreeGuidance.Interval(Double.parseDouble(ends[0].trim()), high);
+        } catch (NumberFormatException e) {
+            throw new Errors.UsageException("--guidance-interval must be LOW,HIGH (two numbers, HIGH may be inf), got '" + guidanceInterval + "'");
+        } catch (IllegalArgumentException e) {
+            throw new Errors.UsageException("--guidance-interval " + guidanceInterval + ": " + e.getMessage());
+        }
     }
 
     private SamplerChoice fromConfig(java.io.PrintWriter err) {

@@ -27,14 +27,48 @@ import io.diffusion4j.util.Check;
  * space of {@code rescaleSpace} — the network's {@link Prediction} (ε for ε-models, v for v-models) —
  * and the estimate is converted back from there.
  *
+ * <p>{@code interval} limits guidance to a range of noise levels (Kynkäänniemi et al. 2024, "Applying
+ * Guidance in a Limited Interval Improves Sample and Distribution Quality in Diffusion Models"): outside
+ * it only the conditional branch runs, as at s = 1. At high noise guidance mostly pulls samples towards
+ * a few typical layouts, at low noise it does little; in between it does the useful work. On the bundled
+ * Fashion-MNIST model, DPM++ 2M with 20 steps at s = 3, the paper's EDM2 interval σ/α ∈ (0.28, 5.42]
+ * brought FD from 8.91× to 4.48× the train-vs-test floor and recall from 0.595 to 0.72, with class
+ * accuracy 0.981 against 0.9915, using 30 network calls per image instead of 40 (docs/quality.md).
+ * diffusers' pipelines have no such option, so the default is {@link Interval#ALWAYS}.
+ *
  * @param inner the class-conditional denoiser
  * @param scale guidance scale s ≥ 0 (1 = no guidance)
  * @param nullLabel the unconditional label (the model's {@code numClasses})
  * @param rescale guidance rescale φ in [0, 1] (0 = off)
  * @param rescaleSpace the prediction type whose output is rescaled (the network's)
+ * @param interval the noise levels where guidance applies
  */
-public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabel, double rescale, Prediction rescaleSpace)
-        implements Denoiser {
+public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabel, double rescale, Prediction rescaleSpace,
+                                     Interval interval) implements Denoiser {
+    /**
+     * Noise levels σ/α in (low, high] (σ/α is the σ of the variance-exploding form, Karras et al.'s σ),
+     * where guidance applies.
+     *
+     * @param low lower end, excluded, ≥ 0
+     * @param high upper end, included, &gt; low (may be infinite)
+     */
+    public record Interval(double low, double high) {
+        /** Every level: plain classifier-free guidance. */
+        public static final Interval ALWAYS = new Interval(0, Double.POSITIVE_INFINITY);
+
+        public Interval {
+            if (!(low >= 0) || Double.isInfinite(low) || !(high > low)) {
+                throw new IllegalArgumentException("guidance interval must have 0 <= low < high, got (" + low + ", " + high + "]");
+            }
+        }
+
+        /** Whether guidance applies at {@code level}. */
+        public boolean contains(NoiseLevel level) {
+            double sigma = level.veSigma();
+            return sigma > low && sigma <= high;
+        }
+    }
+
     public ClassifierFreeGuidance {
         Check.notNull(inner, "inner denoiser");
         Check.nonNegative(scale, "guidance scale");
@@ -43,6 +77,12 @@ public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabe
         if (nullLabel < 0) {
             throw new IllegalArgumentException("null label must be >= 0, got " + nullLabel);
         }
+        Check.notNull(interval, "guidance interval");
+    }
+
+    /** Guidance at every noise level. */
+    public ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabel, double rescale, Prediction rescaleSpace) {
+        this(inner, scale, nullLabel, rescale, rescaleSpace, Interval.ALWAYS);
     }
 
     /** Guidance without rescaling. */
@@ -50,12 +90,17 @@ public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabe
         this(inner, scale, nullLabel, 0.0, Prediction.EPSILON);
     }
 
+    /** The same guidance, applied only at the noise levels of {@code limits}. */
+    public ClassifierFreeGuidance within(Interval limits) {
+        return new ClassifierFreeGuidance(inner, scale, nullLabel, rescale, rescaleSpace, limits);
+    }
+
     @Override
     public Estimate denoise(NDArray x, NoiseLevel level, Conditioning cond) {
         if (!cond.hasLabels()) {
             throw new IllegalArgumentException("classifier-free guidance needs class labels");
         }
-        if (scale <= 1.0) {
+        if (scale <= 1.0 || !interval.contains(level)) {
             return inner.denoise(x, level, cond);
         }
         long n = x.getShape().get(0);

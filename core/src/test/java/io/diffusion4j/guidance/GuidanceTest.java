@@ -157,6 +157,38 @@ class GuidanceTest {
         }
     }
 
+    /**
+     * Guidance limited to σ/α ∈ (low, high]: LEVEL has σ/α = 0.8/0.6 = 4/3, so (1, 2] and (1, 4/3] guide (both
+     * branches, ε̃ = 0.1x + 3y) and (0, 1.3], (4/3, 2] run the conditional branch alone (ε̂ = 0.1x + y).
+     */
+    @Test
+    void anIntervalGuidesOnlyInsideIt() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1, 2, 3, 4}, new ai.djl.ndarray.types.Shape(2, 2));
+            Conditioning c = Conditioning.labels(m.create(new long[] {1, 2}));
+            ClassifierFreeGuidance.Interval[] outside = {new ClassifierFreeGuidance.Interval(0, 1.3),
+                new ClassifierFreeGuidance.Interval(LEVEL.veSigma(), 2)};
+            for (ClassifierFreeGuidance.Interval limits : outside) {
+                Recording inner = new Recording();
+                Estimate e = new ClassifierFreeGuidance(inner, 3.0, 3).within(limits).denoise(x, LEVEL, c);
+                assertEquals(1, inner.calls.size(), limits + ": one call");
+                assertArrayEquals(new long[] {1, 2}, inner.calls.get(0), limits + ": conditional rows only");
+                assertArrayEquals(new float[] {1.1f, 1.2f, 2.3f, 2.4f}, e.eps().toFloatArray(), 1e-6f, limits.toString());
+            }
+            for (ClassifierFreeGuidance.Interval limits : new ClassifierFreeGuidance.Interval[] {new ClassifierFreeGuidance.Interval(1, 2),
+                new ClassifierFreeGuidance.Interval(1, LEVEL.veSigma())}) {
+                Recording inner = new Recording();
+                Estimate e = new ClassifierFreeGuidance(inner, 3.0, 3).within(limits).denoise(x, LEVEL, c);
+                assertArrayEquals(new long[] {1, 2, 3, 3}, inner.calls.get(0), limits + ": both branches");
+                assertArrayEquals(new float[] {3.1f, 3.2f, 6.3f, 6.4f}, e.eps().toFloatArray(), 1e-6f, limits.toString());
+            }
+        }
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new ClassifierFreeGuidance.Interval(2, 1));
+        assertTrue(bad.getMessage().contains("0 <= low < high, got (2.0, 1.0]"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ClassifierFreeGuidance.Interval(Double.NaN, 1));
+        assertTrue(ClassifierFreeGuidance.Interval.ALWAYS.contains(new NoiseLevel(999, 0, 1)), "pure noise (sigma/alpha infinite)");
+    }
+
     @Test
     void badScalesAndMissingLabelsAreRefused() {
         Recording inner = new Recording();
