@@ -3,7 +3,8 @@
 # classes cycling 0..9 (`diffusion4j sample --format npy`), scored by `diffusion4j eval` against the
 # shipped classifier's reference; prints a Markdown table and keeps every samples.npy / JSON under OUT.
 #   scripts/quality-table.sh [--checkpoint DIR] [--n 2000] [--out runs/quality] [--rows "dpm++2m:20:3 ddim:50:3"]
-# Each row is SAMPLER:STEPS:GUIDANCE. Default rows: the tables of issues 6 and 8.
+# Each row is SAMPLER:STEPS:GUIDANCE[:LOW,HIGH] (the last part: --guidance-interval). Default rows: the tables of
+# issues 6 and 8.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n=2000
@@ -25,11 +26,18 @@ ref() { sed -n '/"reference"/,$p' "$2" | sed -n "s/^    \"$1\": \\([-0-9.eE]*\\)
 echo "| sampler | steps | NFE | guidance | FD | FD / floor | KID | precision | recall | class acc. | seconds |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for row in $rows; do
-  IFS=: read -r sampler steps guidance <<< "$row"
+  IFS=: read -r sampler steps guidance interval <<< "$row"
   name="${sampler}-${steps}-g${guidance}"
+  extra=()
+  label="$sampler"
+  if [ -n "$interval" ]; then
+    name="$name-i${interval/,/-}"
+    extra=(--guidance-interval "$interval")
+    label="$sampler, interval (${interval/,/, }]"
+  fi
   start=$(date +%s)
   "$root/diffusion4j" sample "${checkpoint[@]}" --n "$n" --format npy --sampler "$sampler" --steps "$steps" \
-    --guidance "$guidance" --seed 0 --out "$out/$name" --force > /dev/null 2> "$out/$name.log"
+    --guidance "$guidance" "${extra[@]}" --seed 0 --out "$out/$name" --force > /dev/null 2> "$out/$name.log"
   seconds=$(( $(date +%s) - start ))
   "$root/diffusion4j" eval "$out/$name/samples.npy" --labels "$out/$name/labels.npy" --json "$out/$name.json" --force > "$out/$name.txt"
   j="$out/$name.json"
@@ -42,7 +50,7 @@ for row in $rows; do
     pndm) nfe=$(( steps + 9 )) ;;
     plms) nfe=$(( steps + 1 )) ;;
   esac
-  awk -v s="$sampler" -v st="$steps" -v nfe="$nfe" -v g="$guidance" -v fd="$(field fd "$j")" -v floor="$(ref fd "$j")" \
+  awk -v s="$label" -v st="$steps" -v nfe="$nfe" -v g="$guidance" -v fd="$(field fd "$j")" -v floor="$(ref fd "$j")" \
       -v kid="$(field kid "$j")" -v p="$(field precision "$j")" -v r="$(field recall "$j")" -v acc="$(field class_accuracy "$j")" \
       -v sec="$seconds" 'BEGIN { printf "| %s | %s | %s | %s | %.3f | %.2f | %.4f | %.3f | %.3f | %.4f | %d |\n", s, st, nfe, g, fd, fd / floor, kid, p, r, acc, sec }'
 done
