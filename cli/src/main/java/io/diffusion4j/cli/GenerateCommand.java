@@ -88,7 +88,7 @@ final class GenerateCommand implements Callable<Integer> {
                 gifFile.write(tmp -> AnimatedGif.write(tmp, frames, 120, 1500));
             }
             console.out().printf("wrote %s (%d images, %s, %d steps, guidance %s, seed %d, %s)%n", png.path(), count,
-                    choice.label(), sampling.steps, request.generation().guidance(), sampling.seed, model.describe());
+                    choice.label(), sampling.steps, request.generation().guidanceLabel(), sampling.seed, model.describe());
         }
         return 0;
     }

@@ -37,6 +37,11 @@ record Generation(SamplerChoice choice, int steps, double guidance, double guida
      */
     static final int DEFAULT_BATCH = 50;
 
+    /** The guidance as a summary line shows it: "3.0", or "3.0 in (0.28, 5.42]" with an interval. */
+    String guidanceLabel() {
+        return guidance + (interval.equals(ClassifierFreeGuidance.Interval.ALWAYS) || guidance <= 1 ? "" : " in " + interval.describe());
+    }
+
     /** Receives each finished batch: images (b, C, H, W) in [−1, 1] and their labels (or null). */
     interface Sink {
         void accept(long first, NDArray images, long[] labels) throws java.io.IOException;

@@ -75,7 +75,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         console.out().printf(Locale.ROOT, "wrote %d samples to %s (%s%s, %s, %d steps, guidance %s, seed %d)%n", n, target.path(),
                 format == Format.npy ? SAMPLES_FILE : "PNGs", request.classes() > 0 ? " + " + LABELS_FILE : "", choice.label(),
-                sampling.steps, request.generation().guidance(), sampling.seed);
+                sampling.steps, request.generation().guidanceLabel(), sampling.seed);
         return 0;
     }
 

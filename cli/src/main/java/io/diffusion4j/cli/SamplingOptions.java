@@ -108,14 +108,20 @@ final class SamplingOptions {
             return ClassifierFreeGuidance.Interval.ALWAYS;
         }
         String[] ends = guidanceInterval.split(",", -1);
+        String form = "--guidance-interval must be LOW,HIGH (two numbers, HIGH may be inf), got '" + guidanceInterval + "'";
+        if (ends.length != 2) {
+            throw new Errors.UsageException(form);
+        }
+        double low;
+        double high;
         try {
-            if (ends.length != 2) {
-                throw new NumberFormatException();
-            }
-            double high = ends[1].trim().equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(ends[1].trim());
-            return new ClassifierFreeGuidance.Interval(Double.parseDouble(ends[0].trim()), high);
+            low = Double.parseDouble(ends[0].trim());
+            high = ends[1].trim().equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(ends[1].trim());
         } catch (NumberFormatException e) {
-            throw new Errors.UsageException("--guidance-interval must be LOW,HIGH (two numbers, HIGH may be inf), got '" + guidanceInterval + "'");
+            throw new Errors.UsageException(form);
+        }
+        try {
+            return new ClassifierFreeGuidance.Interval(low, high);
         } catch (IllegalArgumentException e) {
             throw new Errors.UsageException("--guidance-interval " + guidanceInterval + ": " + e.getMessage());
         }

@@ -17,7 +17,9 @@ import java.util.Map;
 
 import static io.diffusion4j.cli.CliRun.assertOneLineError;
 import static io.diffusion4j.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Fashion-MNIST model in the cli resources: what {@code generate} uses without {@code --checkpoint}. */
@@ -143,6 +145,33 @@ class BundledModelTest {
             }
         }
         return sum / count;
+    }
+
+    /**
+     * --guidance-interval reaches the sampler: (0, inf] is plain guidance bit for bit, and an interval that
+     * holds none of the plan's levels is guidance 1 bit for bit, which differs from guidance 3; guiding only
+     * the second of two steps (t = 999 at σ/α 157, t = 500 at 3.4; (1, 10]) gives neither. (An untrained
+     * model cannot show this: its x̂₀ saturates the [−1, 1] clamp whatever the guidance.)
+     */
+    @Test
+    void aGuidanceIntervalReachesTheSampler() throws Exception {
+        String[][] runs = {{"plain", "--guidance", "3"}, {"all", "--guidance", "3", "--guidance-interval", "0,inf"},
+            {"none", "--guidance", "3", "--guidance-interval", "1e6,1e7"}, {"one", "--guidance", "1"},
+            {"second", "--guidance", "3", "--guidance-interval", "1,10"}};
+        Map<String, float[]> samples = new LinkedHashMap<>();
+        for (String[] r : runs) {
+            List<String> args = new java.util.ArrayList<>(List.of("sample", "--n", "4", "--steps", "2", "--format", "npy",
+                    "--out", dir.resolve("gi-" + r[0]).toString()));
+            args.addAll(List.of(r).subList(1, r.length));
+            CliRun.Result result = run(args.toArray(new String[0]));
+            assertEquals(0, result.code(), result.err());
+            samples.put(r[0], Npy.read(dir.resolve("gi-" + r[0]).resolve("samples.npy")).floats());
+        }
+        assertFalse(java.util.Arrays.equals(samples.get("plain"), samples.get("one")), "guidance changes the samples");
+        assertArrayEquals(samples.get("plain"), samples.get("all"), 0f);
+        assertArrayEquals(samples.get("one"), samples.get("none"), 0f);
+        assertFalse(java.util.Arrays.equals(samples.get("second"), samples.get("plain")), "not guided in the first step");
+        assertFalse(java.util.Arrays.equals(samples.get("second"), samples.get("one")), "guided in the second step");
     }
 
     @Test

@@ -47,7 +47,8 @@ public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabe
                                      Interval interval) implements Denoiser {
     /**
      * Noise levels σ/α in (low, high] (σ/α is the σ of the variance-exploding form, Karras et al.'s σ),
-     * where guidance applies.
+     * where guidance applies; with low = 0 the clean level σ = 0 belongs too, so {@link #ALWAYS} is every
+     * level.
      *
      * @param low lower end, excluded, ≥ 0
      * @param high upper end, included, &gt; low (may be infinite)
@@ -65,7 +66,12 @@ public record ClassifierFreeGuidance(Denoiser inner, double scale, long nullLabe
         /** Whether guidance applies at {@code level}. */
         public boolean contains(NoiseLevel level) {
             double sigma = level.veSigma();
-            return sigma > low && sigma <= high;
+            return (sigma > low || low == 0 && sigma == 0) && sigma <= high;
+        }
+
+        /** "(low, high]", as a message or summary shows it. */
+        public String describe() {
+            return "(" + low + ", " + (Double.isInfinite(high) ? "inf" : String.valueOf(high)) + "]";
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -187,6 +188,9 @@ class GuidanceTest {
         assertTrue(bad.getMessage().contains("0 <= low < high, got (2.0, 1.0]"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ClassifierFreeGuidance.Interval(Double.NaN, 1));
         assertTrue(ClassifierFreeGuidance.Interval.ALWAYS.contains(new NoiseLevel(999, 0, 1)), "pure noise (sigma/alpha infinite)");
+        assertTrue(ClassifierFreeGuidance.Interval.ALWAYS.contains(NoiseLevel.clean(0)), "the clean level (an inversion's start)");
+        assertFalse(new ClassifierFreeGuidance.Interval(0.28, 5.42).contains(NoiseLevel.clean(0)));
+        assertEquals("(0.28, inf]", new ClassifierFreeGuidance.Interval(0.28, Double.POSITIVE_INFINITY).describe());
     }
 
     @Test

@@ -100,4 +100,13 @@ class NamedSamplersTest {
         assertArrayEquals(new double[] {900, 800, 700, 600, 500, 400, 300, 200, 100, 0},
                 Sampling.Method.IPNDM.choose(DiscreteVp.defaults(), 10).plan().timesteps(), 1e-9, "ipndm");
     }
+
+    /** Only the Euler–Maruyama methods ask for many steps (docs/quality.md: noise at 10 steps, garments at 100). */
+    @Test
+    void onlySdeAndPcNeedManyStepsForImages() {
+        for (Sampling.Method m : Sampling.Method.values()) {
+            int expected = m == Sampling.Method.SDE || m == Sampling.Method.PC ? 100 : 0;
+            assertEquals(expected, m.fewestStepsForImages(), m.cliName());
+        }
+    }
 }
