@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
@@ -84,13 +83,7 @@ public record EvalReport(Scores sample, Scores floor, Double classAccuracy, doub
     public void writeJson(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = TempPaths.newFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, toJson() + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        TempPaths.replaceAtomically(file, tmp -> Files.writeString(tmp, toJson() + "\n", StandardCharsets.UTF_8));
     }
 
     /** A plain-text table: the scored set beside the floor, and FD as a multiple of the floor's FD. */

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
@@ -190,22 +189,14 @@ public final class TrainClassifier {
         }
     }
 
-    private interface Writer {
-        void write(Path tmp) throws IOException;
-    }
-
-    private static void writeAtomically(Path file, Writer w) throws IOException {
-        Path tmp = TempPaths.newFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
+    private static void writeAtomically(Path file, TempPaths.Writer w) throws IOException {
+        TempPaths.replaceAtomically(file, tmp -> {
             w.write(tmp);
             try {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX file system
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

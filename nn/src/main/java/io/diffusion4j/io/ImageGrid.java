@@ -10,7 +10,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Writes a batch of images in [−1, 1] as one PNG grid, row-major, with a border between tiles. */
 public final class ImageGrid {
@@ -25,15 +24,11 @@ public final class ImageGrid {
         BufferedImage img = render(images, columns, pad);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = TempPaths.newFile(dir, "." + file.getFileName(), ".tmp");
-        try {
+        TempPaths.replaceAtomically(file, tmp -> {
             if (!ImageIO.write(img, "png", tmp.toFile())) {
                 throw new IOException("no PNG writer available");
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** The grid of {@link #write} as an image (for GIF frames and single PNGs). */

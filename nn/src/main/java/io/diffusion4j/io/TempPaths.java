@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -44,6 +45,27 @@ public final class TempPaths {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** Writes one file's content to the path it is given. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(Path tmp) throws IOException;
+    }
+
+    /**
+     * Writes {@code file} through {@code writer} into a temporary sibling ({@link #newFile}), then renames it
+     * over {@code file} atomically, so a reader sees the old file or the whole new one; the temporary file
+     * is removed if anything fails. The parent folder must exist.
+     */
+    public static void replaceAtomically(Path file, Writer writer) throws IOException {
+        Path tmp = newFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            writer.write(tmp);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,13 +68,7 @@ public final class LossCurve {
         plot(g, points, x0, x1, ly0, ly1, new Color(200, 200, 200), 1);
         plot(g, movingAverage(points, Math.max(1, points.size() / 50)), x0, x1, ly0, ly1, new Color(30, 90, 200), 2);
         g.dispose();
-        Path tmp = TempPaths.newFile(png.toAbsolutePath().getParent(), ".loss", ".png");
-        try {
-            ImageIO.write(img, "png", tmp.toFile());
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        TempPaths.replaceAtomically(png, tmp -> ImageIO.write(img, "png", tmp.toFile()));
     }
 
     private static void plot(Graphics2D g, List<double[]> pts, double x0, double x1, double ly0, double ly1, Color c, float width) {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +37,7 @@ public final class MetricsLog implements AutoCloseable {
                     kept.add(line);
                 }
             }
-            Path tmp = TempPaths.newFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            Files.write(tmp, kept, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            TempPaths.replaceAtomically(file, tmp -> Files.write(tmp, kept, StandardCharsets.UTF_8));
         }
         return new MetricsLog(file);
     }

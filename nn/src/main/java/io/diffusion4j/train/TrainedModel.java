@@ -172,12 +172,8 @@ public final class TrainedModel implements AutoCloseable {
         out.addProperty("step", step);
         out.add("image_shape", GSON.toJsonTree(imageShape.getShape()));
         out.add("provenance", provenance);
-        Path tmp = TempPaths.newFile(dir, ".model", ".json");
-        Files.writeString(tmp, GSON.toJson(out), StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(MODEL_JSON), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path wtmp = TempPaths.newFile(dir, ".ema", ".safetensors");
-        Safetensors.write(wtmp, Params.arrays(network), Map.of("format", "diffusion4j-model/1"));
-        Files.move(wtmp, dir.resolve(WEIGHTS), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TempPaths.replaceAtomically(dir.resolve(MODEL_JSON), tmp -> Files.writeString(tmp, GSON.toJson(out), StandardCharsets.UTF_8));
+        TempPaths.replaceAtomically(dir.resolve(WEIGHTS), tmp -> Safetensors.write(tmp, Params.arrays(network), Map.of("format", "diffusion4j-model/1")));
     }
 
     /** The denoiser of this model (no guidance); parameters are read through {@code ps}. */
